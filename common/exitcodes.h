@@ -1,0 +1,12 @@
+/*
+ * Exit codes shared by master and its workers. master does not respawn a
+ * worker that exits with EXIT_CONFIG: its configuration cannot work, and
+ * restarting it would only repeat the failure.
+ */
+#ifndef COMMON_EXITCODES_H
+#define COMMON_EXITCODES_H
+
+#define EXIT_CONFIG	2	/* bad flag, bad configuration: do not respawn */
+#define EXIT_MASTER_GONE 3	/* a worker whose master died */
+
+#endif

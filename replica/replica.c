@@ -1,0 +1,151 @@
+/*
+ * replica: owns the replicated log and the materialised store (LMDB, opened
+ * only here). Peers: httpd and offerd ask it for status and leadership over
+ * its rep socket; everyone subscribes to its events. Runs as the scheduler's
+ * user under its seccomp filter (replica_sandbox.c).
+ *
+ * Until the replicated log exists the scheduler's lifecycle stays IDLE and
+ * no leader is known, and that is what replica reports.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/flags.h"
+#include "common/log.h"
+#include "common/sandbox.h"
+#include "common/worker.h"
+#include "ipc/ipc.h"
+#include "ipc/ipc_vars.h"
+#include "replica/replica.h"
+
+/* Aurora's SchedulerLifecycle.State, in its order. */
+static const char *const lifecycle_states[] = {
+	"IDLE", "PREPARING_STORAGE", "STORAGE_PREPARED",
+	"LEADER_AWAITING_REGISTRATION", "ACTIVE", "DEAD",
+};
+
+static const struct ipc_allow replica_allow[] = {
+	{ ROLE__HTTPD, MSG_TYPE__STATUS_REQUEST },
+	{ ROLE__HTTPD, MSG_TYPE__LEADER_REQUEST },
+	{ ROLE__OFFERD, MSG_TYPE__STATUS_REQUEST },
+	{ ROLE__OFFERD, MSG_TYPE__LEADER_REQUEST },
+	{ ROLE__MASTER, MSG_TYPE__STATUS_REQUEST },
+};
+
+static struct {
+	const char	*lifecycle;
+	struct ipc_pub	*events;
+} replica;
+
+static void
+status(struct ipc_request *req)
+{
+	struct ipc_vars v = { 0 };
+	char name[96];
+
+	for (size_t i = 0; i < sizeof(lifecycle_states) /
+	    sizeof(lifecycle_states[0]); i++) {
+		snprintf(name, sizeof(name), "scheduler_lifecycle_%s",
+		    lifecycle_states[i]);
+		ipc_vars_int(&v, name,
+		    strcmp(lifecycle_states[i], replica.lifecycle) == 0);
+	}
+	ipc_vars_int(&v, "native_log_quorum_size",
+	    flag_int(F_NATIVE_LOG_QUORUM_SIZE));
+	ipc_vars_ipc_stats(&v, "replica");
+	ipc_vars_reply(req, &v);
+}
+
+static void
+leader(struct ipc_request *req)
+{
+	LeaderResponse resp = LEADER_RESPONSE__INIT;
+
+	/* No election runs yet, so no scheduler leads. */
+	resp.status = LEADER_STATUS__NO_LEADER;
+	ipc_reply(req, MSG_TYPE__LEADER_RESPONSE, &resp.base);
+}
+
+static void
+dispatch(struct ipc_request *req, void *arg)
+{
+	switch (ipc_request_envelope(req)->type) {
+	case MSG_TYPE__STATUS_REQUEST:
+		status(req);
+		break;
+	case MSG_TYPE__LEADER_REQUEST:
+		leader(req);
+		break;
+	default:
+		ipc_reply_error(req, IPC_ERROR_CODE__NOT_ALLOWED,
+		    "unexpected message");
+		break;
+	}
+}
+
+/*
+ * Re-published every few seconds: pub/sub keeps nothing for a subscriber
+ * that connects later (a restarted offerd), and the repeat tells
+ * subscribers replica is alive.
+ */
+#define LIFECYCLE_REPEAT_SECS	5
+
+static void
+publish_lifecycle(const char *state)
+{
+	LifecycleEvent ev = LIFECYCLE_EVENT__INIT;
+	struct timespec ts;
+	char name[64];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	replica.lifecycle = state;
+	snprintf(name, sizeof(name), "%s", state);
+	ev.state = name;
+	ev.timestamp_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (ipc_publish(replica.events, MSG_TYPE__LIFECYCLE_EVENT,
+	    &ev.base) == -1)
+		log_warnx("cannot publish lifecycle %s", state);
+}
+
+static void
+lifecycle_tick(evutil_socket_t fd, short what, void *arg)
+{
+	publish_lifecycle(replica.lifecycle);
+}
+
+int
+replica_main(int argc, char *argv[])
+{
+	struct worker w;
+	struct ipc_server *srv;
+	struct timeval repeat = { LIFECYCLE_REPEAT_SECS, 0 };
+	struct event *tick;
+	char url[256], err[256];
+
+	worker_init(&w, "replica", argc, argv);
+	if (ipc_init(w.base, ROLE__REPLICA) == -1)
+		fatalx("cannot start ipc");
+	replica.lifecycle = lifecycle_states[0];
+
+	if (worker_ipc_url(url, sizeof(url), "replica") == -1 ||
+	    (srv = ipc_server_listen(url, replica_allow,
+	    sizeof(replica_allow) / sizeof(replica_allow[0]), dispatch,
+	    NULL)) == NULL)
+		fatalx("cannot serve requests on %s", url);
+	if (worker_ipc_url(url, sizeof(url), "events") == -1 ||
+	    (replica.events = ipc_pub_listen(url)) == NULL)
+		fatalx("cannot publish events on %s", url);
+
+	if (sandbox_enabled() && replica_sandbox_apply(err, sizeof(err)) == -1)
+		fatalx("sandbox: %s", err);
+	worker_ready(&w);
+	publish_lifecycle(lifecycle_states[0]);
+	tick = event_new(w.base, -1, EV_PERSIST, lifecycle_tick, NULL);
+	if (tick == NULL || event_add(tick, &repeat) == -1)
+		fatalx("cannot start the lifecycle timer");
+	return worker_loop(&w);
+}
