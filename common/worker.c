@@ -54,6 +54,8 @@ worker_init(struct worker *w, const char *name, int argc, char *const argv[])
 	if (flags_parse(argc, argv, 2, &help, err, sizeof(err)) == -1)
 		fatalx_code(EXIT_CONFIG, "%s", err);
 	signal(SIGPIPE, SIG_IGN);
+	/* master owns the log files; a stray SIGHUP must not kill us. */
+	signal(SIGHUP, SIG_IGN);
 	if (evthread_use_pthreads() == -1)
 		fatalx("libevent has no thread support");
 	log_route_libevent();
