@@ -12,6 +12,7 @@
 
 #include "common/flags.h"
 #include "common/log.h"
+#include "common/sandbox.h"
 #include "common/worker.h"
 #include "ipc/ipc.h"
 #include "ipc/ipc_vars.h"
@@ -73,6 +74,7 @@ dispatch(struct ipc_request *req, void *arg)
 	ipc_vars_int(&v, "uptime_secs", (now - status.started_ms) / 1000);
 	ipc_vars_str(&v, "build_version", PACKAGE_VERSION);
 	ipc_vars_int(&v, "master_pid", getpid());
+	ipc_vars_int(&v, "sandbox_enabled", sandbox_enabled());
 	add_flags(&v);
 	add_workers(&v, now);
 	ipc_vars_ipc_stats(&v, "master");
