@@ -51,6 +51,9 @@ log_format(char *buf, size_t len, const char *level, const char *fmt,
 	return n;
 }
 
+static void vlog(const char *, int, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(const char *level, int with_errno, const char *fmt, va_list ap)
 {

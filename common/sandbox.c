@@ -110,12 +110,15 @@ add_rule(scmp_filter_ctx ctx, const struct sandbox_rule *r, char *err,
     size_t errlen)
 {
 	int nr = seccomp_syscall_resolve_name(r->syscall);
+	struct scmp_arg_cmp cmp = { .arg = 0, .op = SCMP_CMP_EQ, .datum_a = 0,
+	    .datum_b = 0 };
 	int rc = 0;
 
 	if (nr == __NR_SCMP_ERROR) {
 		snprintf(err, errlen, "unknown system call %s", r->syscall);
 		return -1;
 	}
+	/* Written out rather than with SCMP_A0(): clang warns on the macro. */
 	switch (r->action) {
 	case SB_ALLOW:
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
@@ -124,20 +127,20 @@ add_rule(scmp_filter_ctx ctx, const struct sandbox_rule *r, char *err,
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO((int)r->arg), nr, 0);
 		break;
 	case SB_ALLOW_THREAD:
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-		    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+		cmp.op = SCMP_CMP_MASKED_EQ;
+		cmp.datum_a = CLONE_THREAD;
+		cmp.datum_b = CLONE_THREAD;
+		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
 		break;
 	case SB_ALLOW_UNIX:
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-		    SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+		cmp.datum_a = AF_UNIX;
+		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
 		break;
 	case SB_ALLOW_ARG0:
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)r->arg));
-		break;
 	case SB_ALLOW_ARG1:
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-		    SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)r->arg));
+		cmp.arg = r->action == SB_ALLOW_ARG1 ? 1 : 0;
+		cmp.datum_a = (scmp_datum_t)r->arg;
+		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
 		break;
 	}
 	if (rc < 0) {
