@@ -285,34 +285,54 @@ leaderhealth(struct evhttp_request *req, const struct timespec *start)
 }
 
 static void
+vars_text(struct evhttp_request *req, const struct timespec *start)
+{
+	vars(req, start, 0);
+}
+
+static void
+vars_json(struct evhttp_request *req, const struct timespec *start)
+{
+	vars(req, start, 1);
+}
+
+/* Every endpoint answers GET and HEAD only. */
+static const struct {
+	const char	*path;
+	void		(*handler)(struct evhttp_request *,
+			    const struct timespec *);
+} routes[] = {
+	{ "/health", health },
+	{ "/vars", vars_text },
+	{ "/vars.json", vars_json },
+	{ "/leaderhealth", leaderhealth },
+};
+
+static void
 route(struct evhttp_request *req, void *arg)
 {
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	struct timespec start;
-	int get = cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (path == NULL || path[0] == '\0')
 		path = "/";
-	if (strcmp(path, "/health") == 0 && get)
-		health(req, &start);
-	else if (strcmp(path, "/vars") == 0 && get)
-		vars(req, &start, 0);
-	else if (strcmp(path, "/vars.json") == 0 && get)
-		vars(req, &start, 1);
-	else if (strcmp(path, "/leaderhealth") == 0 && get)
-		leaderhealth(req, &start);
-	else if (strcmp(path, "/health") == 0 || strcmp(path, "/vars") == 0 ||
-	    strcmp(path, "/vars.json") == 0 ||
-	    strcmp(path, "/leaderhealth") == 0) {
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (strcmp(path, routes[i].path) != 0)
+			continue;
+		if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD) {
+			routes[i].handler(req, &start);
+			return;
+		}
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Allow", "GET, HEAD");
 		send_text(req, &start, 405, "Method Not Allowed",
 		    "Method Not Allowed\n");
-	} else
-		send_text(req, &start, 404, "Not Found", "Not Found\n");
+		return;
+	}
+	send_text(req, &start, 404, "Not Found", "Not Found\n");
 }
 
 void
