@@ -24,8 +24,6 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	struct worker *w = arg;
 
 	log_info("received signal %d, stopping", (int)sig);
-	if (w->on_stop != NULL)
-		w->on_stop(w->stop_arg);
 	event_base_loopbreak(w->base);
 }
 

@@ -22,8 +22,6 @@ struct worker {
 	const char		*name;
 	struct event_base	*base;
 	struct event		*sigterm, *sigint, *ctl;
-	void			(*on_stop)(void *);
-	void			*stop_arg;
 };
 
 /* Sets up logging, flags (exit 2 if bad), the loop and its signals. */

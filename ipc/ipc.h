@@ -26,7 +26,6 @@
 
 #define IPC_MAX_MSG		(4 * 1024 * 1024)	/* bytes, any message */
 #define IPC_SERVER_CONTEXTS	16	/* requests served at once per server */
-#define IPC_DEFAULT_TIMEOUT_MS	2000
 
 /* One allowed (sender, message type) pair of a receiver's table. */
 struct ipc_allow {

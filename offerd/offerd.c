@@ -21,7 +21,6 @@
 
 static const struct ipc_allow offerd_allow[] = {
 	{ ROLE__HTTPD, MSG_TYPE__STATUS_REQUEST },
-	{ ROLE__MASTER, MSG_TYPE__STATUS_REQUEST },
 };
 
 /* What offerd accepts from replica's event stream. */

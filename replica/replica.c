@@ -33,7 +33,6 @@ static const struct ipc_allow replica_allow[] = {
 	{ ROLE__HTTPD, MSG_TYPE__LEADER_REQUEST },
 	{ ROLE__OFFERD, MSG_TYPE__STATUS_REQUEST },
 	{ ROLE__OFFERD, MSG_TYPE__LEADER_REQUEST },
-	{ ROLE__MASTER, MSG_TYPE__STATUS_REQUEST },
 };
 
 static struct {
