@@ -1,0 +1,502 @@
+/*
+ * replica: the log's LMDB tables (see log_storage.h).
+ *
+ *   log.meta     "status" -> 1 byte, "promised" and "begin" -> 8 bytes BE
+ *   log.actions  position (8 bytes BE, so keys sort by position)
+ *                -> 1 flag byte (LEARNED) + the packed LogAction
+ *
+ * The flag byte lets a restart find the learned positions without
+ * unpacking every record. Records below a learned truncation are deleted
+ * a bounded batch per later write, so truncating a long log never stalls
+ * one write for long.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "replica/log_storage.h"
+
+#define REC_LEARNED	0x01
+/* Truncated records deleted per write transaction. */
+#define PURGE_BATCH	4096
+
+struct log_storage {
+	MDB_env			*env;
+	MDB_dbi			 meta, actions;
+	LogMetadata__Status	 status;
+	uint64_t		 promised;
+	uint64_t		 begin, end;
+	struct log_intervals	 missing;	/* holes + unlearned */
+	int			 purge_pending;	/* records below begin remain */
+};
+
+static void
+put_be64(unsigned char *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = v & 0xff;
+}
+
+static uint64_t
+get_be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void
+lmdb_err(char *err, size_t errlen, const char *what, int rc)
+{
+	if (rc == MDB_MAP_FULL)
+		snprintf(err, errlen, "%s: the log's LMDB map is full "
+		    "(raise -native_log_map_size)", what);
+	else if (rc == ENOSPC)
+		snprintf(err, errlen, "%s: no space left on the log's disk",
+		    what);
+	else
+		snprintf(err, errlen, "%s: %s", what, mdb_strerror(rc));
+}
+
+const char *
+log_status_name(LogMetadata__Status s)
+{
+	switch (s) {
+	case LOG_METADATA__STATUS__VOTING:
+		return "VOTING";
+	case LOG_METADATA__STATUS__RECOVERING:
+		return "RECOVERING";
+	case LOG_METADATA__STATUS__STARTING:
+		return "STARTING";
+	case LOG_METADATA__STATUS__EMPTY:
+		return "EMPTY";
+	default:
+		return "UNKNOWN";
+	}
+}
+
+MDB_env *
+log_env_open(const char *path, size_t map_size, int readonly, char *err,
+    size_t errlen)
+{
+	MDB_env *env;
+	int rc;
+
+	if (!readonly && mkdir(path, 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	if ((rc = mdb_env_create(&env)) != 0) {
+		lmdb_err(err, errlen, "cannot create the LMDB environment", rc);
+		return NULL;
+	}
+	/* Room for the log's and the store's tables. */
+	mdb_env_set_maxdbs(env, 32);
+	if ((rc = mdb_env_set_mapsize(env, map_size)) != 0 ||
+	    (rc = mdb_env_open(env, path, MDB_NOTLS |
+	    (readonly ? MDB_RDONLY : 0), 0600)) != 0) {
+		lmdb_err(err, errlen, path, rc);
+		mdb_env_close(env);
+		return NULL;
+	}
+	return env;
+}
+
+static int
+meta_get64(struct log_storage *s, MDB_txn *txn, const char *name,
+    uint64_t *out)
+{
+	MDB_val k = { strlen(name), (void *)(uintptr_t)name }, v;
+	int rc;
+
+	if ((rc = mdb_get(txn, s->meta, &k, &v)) == MDB_NOTFOUND) {
+		*out = 0;
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != 8)
+		return MDB_CORRUPTED;
+	*out = get_be64(v.mv_data);
+	return 0;
+}
+
+static int
+meta_put64(struct log_storage *s, MDB_txn *txn, const char *name, uint64_t val)
+{
+	MDB_val k = { strlen(name), (void *)(uintptr_t)name }, v;
+	unsigned char buf[8];
+
+	put_be64(buf, val);
+	v.mv_size = sizeof(buf);
+	v.mv_data = buf;
+	return mdb_put(txn, s->meta, &k, &v, 0);
+}
+
+/*
+ * Rebuilds the in-memory state from the tables: metadata, begin, end and
+ * the missing positions (every position in [begin, end] not learned).
+ */
+static int
+restore(struct log_storage *s, MDB_txn *txn)
+{
+	MDB_val k = { 6, (void *)(uintptr_t)"status" }, v;
+	MDB_cursor *cur;
+	unsigned char key[8];
+	uint64_t next, pos;
+	int rc, op;
+
+	s->status = LOG_METADATA__STATUS__EMPTY;
+	if ((rc = mdb_get(txn, s->meta, &k, &v)) == 0) {
+		if (v.mv_size != 1)
+			return MDB_CORRUPTED;
+		s->status = ((unsigned char *)v.mv_data)[0];
+		if (!protobuf_c_enum_descriptor_get_value(
+		    &log_metadata__status__descriptor, s->status))
+			return MDB_CORRUPTED;
+	} else if (rc != MDB_NOTFOUND)
+		return rc;
+	if ((rc = meta_get64(s, txn, "promised", &s->promised)) != 0 ||
+	    (rc = meta_get64(s, txn, "begin", &s->begin)) != 0)
+		return rc;
+
+	log_intervals_clear(&s->missing);
+	s->end = s->begin;
+	s->purge_pending = 0;
+	if ((rc = mdb_cursor_open(txn, s->actions, &cur)) != 0)
+		return rc;
+	if (mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0 &&
+	    get_be64(k.mv_data) < s->begin)
+		s->purge_pending = 1;
+	put_be64(key, s->begin);
+	k.mv_size = sizeof(key);
+	k.mv_data = key;
+	next = s->begin;
+	for (op = MDB_SET_RANGE; (rc = mdb_cursor_get(cur, &k, &v, op)) == 0;
+	    op = MDB_NEXT) {
+		if (k.mv_size != 8 || v.mv_size < 1) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		pos = get_be64(k.mv_data);
+		if (pos > next && log_intervals_add(&s->missing, next,
+		    pos - 1) == -1) {
+			rc = ENOMEM;
+			break;
+		}
+		if (!(((unsigned char *)v.mv_data)[0] & REC_LEARNED) &&
+		    log_intervals_add(&s->missing, pos, pos) == -1) {
+			rc = ENOMEM;
+			break;
+		}
+		s->end = pos;
+		if (pos == UINT64_MAX)
+			break;
+		next = pos + 1;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	/* An empty log: position begin is a hole the first leader fills. */
+	if (next == s->begin &&
+	    log_intervals_add(&s->missing, s->begin, s->begin) == -1)
+		return ENOMEM;
+	return 0;
+}
+
+struct log_storage *
+log_storage_open(MDB_env *env, char *err, size_t errlen)
+{
+	struct log_storage *s;
+	unsigned int envflags = 0;
+	MDB_txn *txn;
+	int rc, dbflags;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->env = env;
+	log_intervals_init(&s->missing);
+	mdb_env_get_flags(env, &envflags);
+	dbflags = (envflags & MDB_RDONLY) ? 0 : MDB_CREATE;
+	if ((rc = mdb_txn_begin(env, NULL, envflags & MDB_RDONLY, &txn)) != 0) {
+		lmdb_err(err, errlen, "cannot open the log", rc);
+		free(s);
+		return NULL;
+	}
+	if ((rc = mdb_dbi_open(txn, "log.meta", dbflags, &s->meta)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "log.actions", dbflags,
+	    &s->actions)) != 0 || (rc = restore(s, txn)) != 0 ||
+	    (rc = mdb_txn_commit(txn)) != 0) {
+		if (rc == MDB_NOTFOUND)
+			snprintf(err, errlen, "the log has never been "
+			    "written (no log tables)");
+		else
+			lmdb_err(err, errlen, "cannot read the log", rc);
+		if (rc != 0)
+			mdb_txn_abort(txn);
+		log_intervals_free(&s->missing);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+log_storage_close(struct log_storage *s)
+{
+	if (s == NULL)
+		return;
+	log_intervals_free(&s->missing);
+	free(s);
+}
+
+LogMetadata__Status
+log_storage_status(const struct log_storage *s)
+{
+	return s->status;
+}
+
+uint64_t
+log_storage_promised(const struct log_storage *s)
+{
+	return s->promised;
+}
+
+uint64_t
+log_storage_begin(const struct log_storage *s)
+{
+	return s->begin;
+}
+
+uint64_t
+log_storage_end(const struct log_storage *s)
+{
+	return s->end;
+}
+
+const struct log_intervals *
+log_storage_unlearned(const struct log_storage *s)
+{
+	return &s->missing;
+}
+
+int
+log_storage_missing(const struct log_storage *s, uint64_t pos)
+{
+	if (pos < s->begin)
+		return 0;	/* truncated positions count as learned */
+	if (pos > s->end)
+		return 1;
+	return log_intervals_contains(&s->missing, pos);
+}
+
+/* Commits txn; on failure the in-memory state is rebuilt from disk. */
+static int
+commit(struct log_storage *s, MDB_txn *txn, const char *what, char *err,
+    size_t errlen)
+{
+	int rc;
+
+	if ((rc = mdb_txn_commit(txn)) == 0)
+		return 0;
+	lmdb_err(err, errlen, what, rc);
+	if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) == 0) {
+		restore(s, txn);
+		mdb_txn_abort(txn);
+	}
+	return -1;
+}
+
+int
+log_storage_set_status(struct log_storage *s, LogMetadata__Status status,
+    char *err, size_t errlen)
+{
+	MDB_val k = { 6, (void *)(uintptr_t)"status" }, v;
+	unsigned char b = status;
+	MDB_txn *txn;
+	int rc;
+
+	v.mv_size = 1;
+	v.mv_data = &b;
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0 ||
+	    (rc = mdb_put(txn, s->meta, &k, &v, 0)) != 0) {
+		if (rc != 0 && txn != NULL)
+			mdb_txn_abort(txn);
+		lmdb_err(err, errlen, "cannot write the replica's status", rc);
+		return -1;
+	}
+	if (commit(s, txn, "cannot write the replica's status", err,
+	    errlen) == -1)
+		return -1;
+	s->status = status;
+	return 0;
+}
+
+int
+log_storage_set_promised(struct log_storage *s, uint64_t promised,
+    char *err, size_t errlen)
+{
+	MDB_txn *txn = NULL;
+	int rc;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0 ||
+	    (rc = meta_put64(s, txn, "promised", promised)) != 0) {
+		if (txn != NULL)
+			mdb_txn_abort(txn);
+		lmdb_err(err, errlen, "cannot write the promise", rc);
+		return -1;
+	}
+	if (commit(s, txn, "cannot write the promise", err, errlen) == -1)
+		return -1;
+	s->promised = promised;
+	return 0;
+}
+
+int
+log_storage_read(struct log_storage *s, uint64_t pos, LogAction **out,
+    char *err, size_t errlen)
+{
+	unsigned char key[8];
+	MDB_val k = { sizeof(key), key }, v;
+	MDB_txn *txn;
+	int rc;
+
+	*out = NULL;
+	put_be64(key, pos);
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0) {
+		lmdb_err(err, errlen, "cannot read the log", rc);
+		return -1;
+	}
+	rc = mdb_get(txn, s->actions, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return 0;
+	}
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		lmdb_err(err, errlen, "cannot read the log", rc);
+		return -1;
+	}
+	if (v.mv_size >= 1)
+		*out = log_action__unpack(NULL, v.mv_size - 1,
+		    (unsigned char *)v.mv_data + 1);
+	mdb_txn_abort(txn);
+	if (*out == NULL || (*out)->position != pos) {
+		if (*out != NULL)
+			log_action__free_unpacked(*out, NULL);
+		*out = NULL;
+		snprintf(err, errlen, "the log record at position %llu is "
+		    "corrupt", (unsigned long long)pos);
+		return -1;
+	}
+	return 1;
+}
+
+/* Deletes up to PURGE_BATCH records below begin; *more if some remain. */
+static int
+purge(struct log_storage *s, MDB_txn *txn, uint64_t begin, int *more)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, n = 0;
+
+	*more = 0;
+	if ((rc = mdb_cursor_open(txn, s->actions, &cur)) != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0 &&
+	    get_be64(k.mv_data) < begin) {
+		if (n++ == PURGE_BATCH) {
+			*more = 1;
+			break;
+		}
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	return rc;
+}
+
+int
+log_storage_persist(struct log_storage *s, const LogAction *a, char *err,
+    size_t errlen)
+{
+	unsigned char key[8], *buf;
+	MDB_val k = { sizeof(key), key }, v;
+	uint64_t begin = s->begin;
+	int learned = a->has_learned && a->learned, rc, more = 0;
+	size_t len;
+	MDB_txn *txn = NULL;
+
+	if (learned && a->has_type && a->type == LOG_ACTION__TYPE__TRUNCATE &&
+	    a->truncate != NULL && a->truncate->to > begin)
+		begin = a->truncate->to;
+	else if (learned && a->has_type && a->type == LOG_ACTION__TYPE__NOP &&
+	    a->nop != NULL && a->nop->has_tombstone && a->nop->tombstone &&
+	    a->position >= begin && a->position != UINT64_MAX)
+		begin = a->position + 1;
+
+	len = log_action__get_packed_size(a);
+	if ((buf = malloc(len + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	buf[0] = learned ? REC_LEARNED : 0;
+	log_action__pack(a, buf + 1);
+	put_be64(key, a->position);
+	v.mv_size = len + 1;
+	v.mv_data = buf;
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) == 0 &&
+	    (rc = mdb_put(txn, s->actions, &k, &v, 0)) == 0 &&
+	    begin != s->begin)
+		rc = meta_put64(s, txn, "begin", begin);
+	if (rc == 0 && (begin != s->begin || s->purge_pending))
+		rc = purge(s, txn, begin, &more);
+	free(buf);
+	if (rc != 0) {
+		if (txn != NULL)
+			mdb_txn_abort(txn);
+		lmdb_err(err, errlen, "cannot write to the log", rc);
+		return -1;
+	}
+	if (commit(s, txn, "cannot write to the log", err, errlen) == -1)
+		return -1;
+
+	s->purge_pending = more;
+
+	/*
+	 * The same bookkeeping as the Mesos replica: the position is no
+	 * longer a hole; learned or not decides whether it is missing; a
+	 * learned truncation (or a tombstone) forgets everything below.
+	 * Running out of memory here would leave the set claiming positions
+	 * are learned that are not, so it ends the process instead: a
+	 * restart rebuilds the set from disk.
+	 */
+	if (a->position > s->end && a->position - s->end > 1 &&
+	    log_intervals_add(&s->missing, s->end + 1, a->position - 1) == -1)
+		abort();
+	if (a->position > s->end)
+		s->end = a->position;
+	if ((learned ? log_intervals_remove(&s->missing, a->position,
+	    a->position) : log_intervals_add(&s->missing, a->position,
+	    a->position)) == -1)
+		abort();
+	if (begin != s->begin) {
+		if (log_intervals_remove(&s->missing, 0, begin - 1) == -1)
+			abort();
+		s->begin = begin;
+	}
+	if (s->end < s->begin)
+		s->end = s->begin;
+	return 0;
+}

@@ -1,0 +1,67 @@
+/*
+ * replica: the replicated log's local storage in LMDB (the equivalent of
+ * the Mesos log's LevelDB storage). It keeps the replica's metadata
+ * (status and implicit promise), one record per log position, and in
+ * memory the positions this replica has not learned. Only replica and the
+ * aurora-log tool open it.
+ *
+ * Every change is one LMDB write transaction, synced before the call
+ * returns: a replica answers a promise or a write only once it is durable.
+ */
+#ifndef REPLICA_LOG_STORAGE_H
+#define REPLICA_LOG_STORAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#include "ipc/log.pb-c.h"
+#include "replica/log_intervals.h"
+
+struct log_storage;
+
+/*
+ * Opens (creating if needed) the LMDB environment in directory path, at
+ * most map_size bytes. -1 with err on failure.
+ */
+MDB_env	*log_env_open(const char *path, size_t map_size, int readonly,
+	    char *err, size_t errlen);
+
+/* Opens the log's tables in env and restores its state; NULL with err. */
+struct log_storage *log_storage_open(MDB_env *env, char *err, size_t errlen);
+void	 log_storage_close(struct log_storage *);
+
+LogMetadata__Status log_storage_status(const struct log_storage *);
+uint64_t log_storage_promised(const struct log_storage *);
+/* First position not truncated, and the highest position written. */
+uint64_t log_storage_begin(const struct log_storage *);
+uint64_t log_storage_end(const struct log_storage *);
+/* Unlearned positions and holes within [begin, end]. */
+const struct log_intervals *log_storage_unlearned(const struct log_storage *);
+/* Whether pos must still be learned (past the end counts as missing). */
+int	 log_storage_missing(const struct log_storage *, uint64_t pos);
+
+int	 log_storage_set_status(struct log_storage *, LogMetadata__Status,
+	    char *err, size_t errlen);
+int	 log_storage_set_promised(struct log_storage *, uint64_t,
+	    char *err, size_t errlen);
+
+/*
+ * Reads the action at pos into *out (free with log_action__free_unpacked).
+ * Returns 1 when found, 0 when nothing is stored there, -1 with err.
+ */
+int	 log_storage_read(struct log_storage *, uint64_t pos, LogAction **out,
+	    char *err, size_t errlen);
+/*
+ * Stores an action (replacing the one at its position). A learned
+ * truncation moves the beginning and drops older records. -1 with err
+ * (a full disk or map names itself); the log is unchanged then.
+ */
+int	 log_storage_persist(struct log_storage *, const LogAction *,
+	    char *err, size_t errlen);
+
+/* Human names of statuses as Mesos prints them (VOTING, EMPTY, ...). */
+const char *log_status_name(LogMetadata__Status);
+
+#endif
