@@ -26,6 +26,7 @@ static int	valid_master_address(const char *, char *, size_t);
 static int	valid_not_empty(const char *, char *, size_t);
 static int	valid_positive_int(const char *, char *, size_t);
 static int	valid_positive_duration(const char *, char *, size_t);
+static int	valid_positive_data(const char *, char *, size_t);
 
 #define G_HTTP		"HTTP server"
 #define G_PROC		"Processes, logs and privileges"
@@ -86,6 +87,25 @@ const struct flag_def flag_defs[F_COUNT] = {
 	    FLAG_STRING, G_LOG, "",
 	    "A zookeeper node for use by the native log to track the master "
 	    "coordinator.", valid_zk_path },
+	[F_NATIVE_LOG_ELECTION_TIMEOUT] = { "native_log_election_timeout",
+	    FLAG_DURATION, G_LOG, "15secs",
+	    "The timeout for a single attempt to obtain a new log writer.",
+	    valid_positive_duration },
+	[F_NATIVE_LOG_ELECTION_RETRIES] = { "native_log_election_retries",
+	    FLAG_INT, G_LOG, "20",
+	    "The maximum number of attempts to obtain a new log writer.",
+	    valid_positive_int },
+	[F_NATIVE_LOG_READ_TIMEOUT] = { "native_log_read_timeout",
+	    FLAG_DURATION, G_LOG, "5secs",
+	    "The timeout for doing log reads.", valid_positive_duration },
+	[F_NATIVE_LOG_WRITE_TIMEOUT] = { "native_log_write_timeout",
+	    FLAG_DURATION, G_LOG, "3secs",
+	    "The timeout for doing log appends and truncations.",
+	    valid_positive_duration },
+	[F_NATIVE_LOG_MAP_SIZE] = { "native_log_map_size", FLAG_DATA, G_LOG,
+	    "16GB",
+	    "Largest size the log and store's LMDB file may grow to (address "
+	    "space reserved, not disk).", valid_positive_data },
 	[F_DLOG_SNAPSHOT_INTERVAL] = { "dlog_snapshot_interval", FLAG_DURATION,
 	    G_LOG, "1hrs",
 	    "Specifies the frequency at which snapshots of local storage are "
@@ -605,6 +625,19 @@ valid_positive_duration(const char *raw, char *err, size_t errlen)
 
 	if (flags_parse_duration(raw, &ns, err, errlen) == 0 && ns <= 0) {
 		snprintf(err, errlen, "must be longer than 0");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+valid_positive_data(const char *raw, char *err, size_t errlen)
+{
+	int64_t bytes;
+
+	if (flags_parse_data(raw, &bytes, err, errlen) == 0 &&
+	    bytes < 1024 * 1024) {
+		snprintf(err, errlen, "must be at least 1MB");
 		return -1;
 	}
 	return 0;

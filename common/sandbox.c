@@ -168,6 +168,22 @@ on_sigsys(int sig, siginfo_t *si, void *ctx)
 	raise(SIGSYS);	/* SA_RESETHAND: the default action, death */
 }
 
+/*
+ * Whether an earlier group already has a rule for the call: the first
+ * listing wins, so a worker's own group (listed first) can allow what a
+ * common group only answers with an errno (replica's LMDB seeks).
+ */
+static int
+listed_before(const struct sandbox_group *const *groups, size_t g,
+    const char *syscall)
+{
+	for (size_t e = 0; e < g; e++)
+		for (size_t i = 0; i < groups[e]->nrules; i++)
+			if (strcmp(groups[e]->rules[i].syscall, syscall) == 0)
+				return 1;
+	return 0;
+}
+
 int
 sandbox_load(const struct sandbox_group *const *groups, size_t ngroups,
     char *err, size_t errlen)
@@ -194,6 +210,9 @@ sandbox_load(const struct sandbox_group *const *groups, size_t ngroups,
 	}
 	for (size_t g = 0; g < ngroups; g++) {
 		for (size_t i = 0; i < groups[g]->nrules; i++) {
+			if (listed_before(groups, g,
+			    groups[g]->rules[i].syscall))
+				continue;
 			if (add_rule(ctx, &groups[g]->rules[i], err,
 			    errlen) == -1)
 				goto fail;

@@ -44,7 +44,10 @@ extern const struct sandbox_group sandbox_group_runtime;	/* memory, threads, tim
 extern const struct sandbox_group sandbox_group_event_loop;	/* libevent on epoll */
 extern const struct sandbox_group sandbox_group_ipc;		/* nng over unix sockets */
 
-/* Loads a filter made of the groups. -1 with err filled on failure. */
+/*
+ * Loads a filter made of the groups; when two groups name one call, the
+ * first one's rule counts. -1 with err filled on failure.
+ */
 int	sandbox_load(const struct sandbox_group *const *groups, size_t ngroups,
 	    char *err, size_t errlen);
 /* Whether workers load their filters (not in sanitizer/valgrind builds). */

@@ -31,7 +31,8 @@ AURORA_FLAGS=(
   # Unprivileged user the HTTP server runs as.
   -user=nobody
 
-  # Storage.
+  # Storage. Initialize it once before the first start:
+  #   aurora-log initialize --path=/var/lib/aurora/scheduler/db
   -native_log_file_path=/var/lib/aurora/scheduler/db
   # One scheduler: 1. With N schedulers (needs -zk_endpoints): floor(N/2)+1.
   -native_log_quorum_size=1

@@ -4,8 +4,10 @@
  * its rep socket; everyone subscribes to its events. Runs as the scheduler's
  * user under its seccomp filter (replica_sandbox.c).
  *
- * Until the replicated log exists the scheduler's lifecycle stays IDLE and
- * no leader is known, and that is what replica reports.
+ * The scheduler's lifecycle (Aurora's SchedulerLifecycle states) follows
+ * the log: PREPARING_STORAGE while the replica recovers, STORAGE_PREPARED
+ * once it votes, LEADER_AWAITING_REGISTRATION once this scheduler leads
+ * and writes the log.
  */
 #include "config.h"
 
@@ -14,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/exitcodes.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "common/sandbox.h"
@@ -21,6 +24,7 @@
 #include "ipc/ipc.h"
 #include "ipc/ipc_vars.h"
 #include "replica/replica.h"
+#include "replica/replica_log.h"
 
 /* Aurora's SchedulerLifecycle.State, in its order. */
 static const char *const lifecycle_states[] = {
@@ -55,6 +59,7 @@ status(struct ipc_request *req)
 	}
 	ipc_vars_int(&v, "native_log_quorum_size",
 	    flag_int(F_NATIVE_LOG_QUORUM_SIZE));
+	replica_log_vars(&v);
 	ipc_vars_ipc_stats(&v, "replica");
 	ipc_vars_reply(req, &v);
 }
@@ -64,8 +69,9 @@ leader(struct ipc_request *req)
 {
 	LeaderResponse resp = LEADER_RESPONSE__INIT;
 
-	/* No election runs yet, so no scheduler leads. */
-	resp.status = LEADER_STATUS__NO_LEADER;
+	/* Alone (no ZooKeeper) this scheduler leads once it writes the log. */
+	resp.status = replica_log_state() == REPLICA_LOG_WRITING ?
+	    LEADER_STATUS__LEADING : LEADER_STATUS__NO_LEADER;
 	ipc_reply(req, MSG_TYPE__LEADER_RESPONSE, &resp.base);
 }
 
@@ -111,6 +117,33 @@ publish_lifecycle(const char *state)
 }
 
 static void
+transition(const char *state)
+{
+	if (strcmp(state, replica.lifecycle) == 0)
+		return;
+	log_info("SchedulerLifecycle state machine transition %s -> %s",
+	    replica.lifecycle, state);
+	publish_lifecycle(state);
+}
+
+static void
+log_changed(enum replica_log_state s)
+{
+	switch (s) {
+	case REPLICA_LOG_RECOVERING:
+		transition("PREPARING_STORAGE");
+		break;
+	case REPLICA_LOG_FOLLOWING:
+	case REPLICA_LOG_ELECTING:
+		transition("STORAGE_PREPARED");
+		break;
+	case REPLICA_LOG_WRITING:
+		transition("LEADER_AWAITING_REGISTRATION");
+		break;
+	}
+}
+
+static void
 lifecycle_tick(evutil_socket_t fd, short what, void *arg)
 {
 	publish_lifecycle(replica.lifecycle);
@@ -139,10 +172,17 @@ replica_main(int argc, char *argv[])
 	    (replica.events = ipc_pub_listen(url)) == NULL)
 		fatalx("cannot publish events on %s", url);
 
+	/* LMDB opens its files here, before the sandbox forbids open(2). */
+	if (replica_log_open(err, sizeof(err)) == -1)
+		fatalx_code(EXIT_CONFIG, "%s", err);
+
 	if (sandbox_enabled() && replica_sandbox_apply(err, sizeof(err)) == -1)
 		fatalx("sandbox: %s", err);
 	worker_ready(&w);
 	publish_lifecycle(lifecycle_states[0]);
+	transition("PREPARING_STORAGE");
+	if (replica_log_start(w.base, log_changed, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	tick = event_new(w.base, -1, EV_PERSIST, lifecycle_tick, NULL);
 	if (tick == NULL || event_add(tick, &repeat) == -1)
 		fatalx("cannot start the lifecycle timer");

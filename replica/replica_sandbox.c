@@ -3,6 +3,10 @@
  * TSYNC (see common/sandbox.h), so nng's threads, started before the
  * filter, run under it too; the ZooKeeper client threads of the replicated
  * log will do the same.
+ *
+ * LMDB's files are opened before the filter; afterwards it writes pages
+ * with lseek + writev or pwrite, syncs with fdatasync, and reads the
+ * lock file's header with pread.
  */
 #include "config.h"
 
@@ -11,10 +15,22 @@
 #include "common/sandbox.h"
 #include "replica/replica.h"
 
+static const struct sandbox_rule lmdb_rules[] = {
+	{ "lseek", SB_ALLOW, 0 },	/* listed first: the event loop's errno loses */
+	{ "pwrite64", SB_ALLOW, 0 },
+	{ "pread64", SB_ALLOW, 0 },
+	{ "fdatasync", SB_ALLOW, 0 },
+	{ "fsync", SB_ALLOW, 0 },
+};
+
+static const struct sandbox_group lmdb_group =
+    SANDBOX_GROUP("LMDB", lmdb_rules);
+
 int
 replica_sandbox_apply(char *err, size_t errlen)
 {
 	static const struct sandbox_group *const groups[] = {
+		&lmdb_group,
 		&sandbox_group_runtime,
 		&sandbox_group_event_loop,
 		&sandbox_group_ipc,

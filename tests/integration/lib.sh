@@ -4,6 +4,7 @@
 
 set -u
 BIN=${AURORA_SCHEDULER:-$(pwd)/aurora-scheduler}
+AURORA_LOG=${AURORA_LOG:-$(dirname "$BIN")/aurora-log}
 FAILS=0
 
 fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
@@ -81,6 +82,17 @@ start_tree() {
 		cat "$TMP/master.out" "$TMP"/logs/*.log >&2 2>/dev/null
 		return 1
 	fi
+}
+
+# init_log: what an operator does once per scheduler before its first start.
+init_log() {
+	"$AURORA_LOG" initialize --path="$TMP/db" >"$TMP/init.out" 2>&1 ||
+	    fail "aurora-log initialize: $(cat "$TMP/init.out")"
+}
+
+# var NAME: one value from /vars.
+var() {
+	curl -s --max-time 2 "http://127.0.0.1:$PORT/vars" | sed -n "s/^$1 //p"
 }
 
 # worker_pid NAME: the pid of a worker of our tree.

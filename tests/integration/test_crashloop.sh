@@ -16,7 +16,7 @@ trap 'kill $HOLDER 2>/dev/null; cleanup' EXIT
 sleep 0.3
 
 t0=$(now_ms)
-timeout 60 "$BIN" -http_port="$PORT" -ip=127.0.0.1 -run_dir="$TMP/run" -log_dir="$TMP/logs" \
+timeout 60 "$BIN" -http_port="$PORT" -ip=127.0.0.1 -run_dir="$TMP/run" -log_dir="$TMP/logs" -native_log_file_path="$TMP/db" \
     -worker_crash_limit=4 -worker_restart_backoff=20ms -worker_crash_window=30secs >"$TMP/out" 2>&1
 rc=$?
 [ "$rc" = 1 ] && ok "master exited 1 after the crash loop in $(( $(now_ms) - t0 )) ms" || fail "master exited $rc"

@@ -38,7 +38,7 @@ fi
 curl -s "http://127.0.0.1:$PORT/vars" >"$TMP/vars"
 for v in "flag_http_port $PORT" "flag_framework_name Aurora" "flag_zk_session_timeout 15secs" \
     "worker_httpd_state running" "worker_replica_pid " "worker_offerd_restarts 0" \
-    "scheduler_lifecycle_IDLE 1" "framework_registered 0" "uptime_secs " "build_version " \
+    "scheduler_lifecycle_PREPARING_STORAGE 1" "framework_registered 0" "uptime_secs " "build_version " \
     "http_200_responses_events " "ipc_replica_requests_served " "ipc_master_malformed_messages 0"; do
 	grep -q "^$v" "$TMP/vars" && ok "/vars has '$v'" || fail "/vars lacks '$v'"
 done

@@ -22,7 +22,7 @@ trap stop_monit EXIT
 
 cat >"$TMP/start.sh" <<EOS
 #!/bin/sh
-exec "$BIN" -http_port=$PORT -ip=127.0.0.1 -run_dir=$TMP/run -log_dir=$TMP/logs >>$TMP/scheduler.out 2>&1
+exec "$BIN" -http_port=$PORT -ip=127.0.0.1 -run_dir=$TMP/run -log_dir=$TMP/logs -native_log_file_path=$TMP/db >>$TMP/scheduler.out 2>&1
 EOS
 chmod +x "$TMP/start.sh"
 
