@@ -401,7 +401,6 @@ struct log_catchup {
 	uint64_t		 proposal;
 	struct log_intervals	 todo;
 	uint64_t		 next;
-	int			 more;
 	struct log_fill		*fill;
 	struct event		*step;
 	log_catchup_fn		 fn;
@@ -416,7 +415,7 @@ catchup_step(evutil_socket_t fd, short what, void *arg)
 	struct log_catchup *c = arg;
 	uint64_t pos;
 
-	while (c->more && log_intervals_next(&c->todo, c->next, &pos) == 0) {
+	while (log_intervals_next(&c->todo, c->next, &pos) == 0) {
 		c->next = pos;
 		if (!log_storage_missing(c->local, pos)) {
 			if (pos == UINT64_MAX)
@@ -432,8 +431,9 @@ catchup_step(evutil_socket_t fd, short what, void *arg)
 		}
 		return;
 	}
-	c->more = 0;
+	/* Done: the owner forgets its handle in fn; the catch-up goes away. */
 	c->fn(c->arg, c->proposal);
+	log_catchup_cancel(c);
 }
 
 static void
@@ -465,7 +465,6 @@ log_catchup_start(struct event_base *base, struct log_net *net, size_t quorum,
 	c->proposal = proposal;
 	c->fn = fn;
 	c->arg = arg;
-	c->more = 1;
 	log_intervals_init(&c->todo);
 	for (size_t i = 0; i < positions->n; i++)
 		if (log_intervals_add(&c->todo, positions->v[i].lo,

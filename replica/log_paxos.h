@@ -49,7 +49,10 @@ struct log_fill *log_fill_start(struct event_base *, struct log_net *,
 	    log_fill_fn, void *arg);
 void	log_fill_cancel(struct log_fill *);
 
-/* Done when the local replica has learned every position asked for. */
+/*
+ * Done when the local replica has learned every position asked for; the
+ * catch-up frees itself after fn returns (fn must not cancel it).
+ */
 typedef void (*log_catchup_fn)(void *arg, uint64_t proposal);
 struct log_catchup;
 struct log_catchup *log_catchup_start(struct event_base *, struct log_net *,

@@ -19,6 +19,7 @@
 #include "replica/log_replica.h"
 #include "replica/log_storage.h"
 #include "tests/unit/check.h"
+#include "tests/unit/loop.h"
 
 #define MAXR	5
 #define TIMEOUT	3000
@@ -144,40 +145,16 @@ wipe(struct cluster *c, size_t i)
 	open_member(c, i);
 }
 
-static void
-tick_cb(evutil_socket_t fd, short what, void *arg)
-{
-}
-
-/* Runs the loop until *flag is set or ms pass; returns *flag. */
 static int
 run_until(struct cluster *c, int *flag, int ms)
 {
-	struct timespec start, now;
-
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (!*flag) {
-		struct timeval tv = { 0, 10000 };
-		struct event *tick = evtimer_new(c->base, tick_cb, NULL);
-
-		evtimer_add(tick, &tv);
-		event_base_loop(c->base, EVLOOP_ONCE);
-		event_free(tick);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - start.tv_sec) * 1000 +
-		    (now.tv_nsec - start.tv_nsec) / 1000000 > ms)
-			break;
-	}
-	return *flag;
+	return loop_until(c->base, flag, ms);
 }
 
-/* Drains pending messages (learned notices). */
 static void
 settle(struct cluster *c, int ms)
 {
-	int never = 0;
-
-	run_until(c, &never, ms);
+	loop_for(c->base, ms);
 }
 
 struct result {
