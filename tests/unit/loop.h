@@ -1,10 +1,12 @@
 /*
  * Event-loop helpers for the unit tests of the replicated log: run the
- * loop until a flag is set or a time limit passes.
+ * loop until a flag is set or a time limit passes, and record what a
+ * coordinator's election or write callback said.
  */
 #ifndef TESTS_UNIT_LOOP_H
 #define TESTS_UNIT_LOOP_H
 
+#include <stdint.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -43,6 +45,32 @@ loop_for(struct event_base *base, int ms)
 	int never = 0;
 
 	loop_until(base, &never, ms);
+}
+
+/* What an election or write reported. */
+struct result {
+	int		done, ok;
+	uint64_t	pos;
+};
+
+static inline void
+elected(void *arg, int ok, uint64_t last)
+{
+	struct result *r = arg;
+
+	r->done = 1;
+	r->ok = ok;
+	r->pos = last;
+}
+
+static inline void
+written(void *arg, int ok, uint64_t pos, const char *why)
+{
+	struct result *r = arg;
+
+	r->done = 1;
+	r->ok = ok;
+	r->pos = pos;
 }
 
 #endif

@@ -157,31 +157,6 @@ settle(struct cluster *c, int ms)
 	loop_for(c->base, ms);
 }
 
-struct result {
-	int		done, ok;
-	uint64_t	pos;
-};
-
-static void
-elected(void *arg, int ok, uint64_t last)
-{
-	struct result *r = arg;
-
-	r->done = 1;
-	r->ok = ok;
-	r->pos = last;
-}
-
-static void
-written(void *arg, int ok, uint64_t pos, const char *why)
-{
-	struct result *r = arg;
-
-	r->done = 1;
-	r->ok = ok;
-	r->pos = pos;
-}
-
 static int
 elect(struct cluster *c, struct log_coord *co, uint64_t *last)
 {

@@ -74,31 +74,6 @@ introduce(void)
 			log_net_tcp_set_peers(net[i], addrs, n);
 }
 
-struct result {
-	int		done, ok;
-	uint64_t	pos;
-};
-
-static void
-elected(void *arg, int ok, uint64_t last)
-{
-	struct result *r = arg;
-
-	r->done = 1;
-	r->ok = ok;
-	r->pos = last;
-}
-
-static void
-written(void *arg, int ok, uint64_t pos, const char *why)
-{
-	struct result *r = arg;
-
-	r->done = 1;
-	r->ok = ok;
-	r->pos = pos;
-}
-
 static int
 append(struct log_coord *co, const char *text)
 {
