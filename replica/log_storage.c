@@ -129,15 +129,22 @@ meta_get64(struct log_storage *s, MDB_txn *txn, const char *name,
 }
 
 static int
+meta_put(struct log_storage *s, MDB_txn *txn, const char *name,
+    const void *data, size_t len)
+{
+	MDB_val k = { strlen(name), (void *)(uintptr_t)name };
+	MDB_val v = { len, (void *)(uintptr_t)data };
+
+	return mdb_put(txn, s->meta, &k, &v, 0);
+}
+
+static int
 meta_put64(struct log_storage *s, MDB_txn *txn, const char *name, uint64_t val)
 {
-	MDB_val k = { strlen(name), (void *)(uintptr_t)name }, v;
 	unsigned char buf[8];
 
 	put_be64(buf, val);
-	v.mv_size = sizeof(buf);
-	v.mv_data = buf;
-	return mdb_put(txn, s->meta, &k, &v, 0);
+	return meta_put(s, txn, name, buf, sizeof(buf));
 }
 
 /*
@@ -234,15 +241,16 @@ log_storage_open(MDB_env *env, char *err, size_t errlen)
 	}
 	if ((rc = mdb_dbi_open(txn, "log.meta", dbflags, &s->meta)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "log.actions", dbflags,
-	    &s->actions)) != 0 || (rc = restore(s, txn)) != 0 ||
-	    (rc = mdb_txn_commit(txn)) != 0) {
+	    &s->actions)) != 0 || (rc = restore(s, txn)) != 0)
+		mdb_txn_abort(txn);
+	else
+		rc = mdb_txn_commit(txn);	/* frees txn, even on failure */
+	if (rc != 0) {
 		if (rc == MDB_NOTFOUND)
 			snprintf(err, errlen, "the log has never been "
 			    "written (no log tables)");
 		else
 			lmdb_err(err, errlen, "cannot read the log", rc);
-		if (rc != 0)
-			mdb_txn_abort(txn);
 		log_intervals_free(&s->missing);
 		free(s);
 		return NULL;
@@ -316,26 +324,34 @@ commit(struct log_storage *s, MDB_txn *txn, const char *what, char *err,
 	return -1;
 }
 
+/* One synced transaction writing one metadata value. */
+static int
+write_meta(struct log_storage *s, const char *name, const void *data,
+    size_t len, const char *what, char *err, size_t errlen)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0) {
+		lmdb_err(err, errlen, what, rc);
+		return -1;
+	}
+	if ((rc = meta_put(s, txn, name, data, len)) != 0) {
+		mdb_txn_abort(txn);
+		lmdb_err(err, errlen, what, rc);
+		return -1;
+	}
+	return commit(s, txn, what, err, errlen);
+}
+
 int
 log_storage_set_status(struct log_storage *s, LogMetadata__Status status,
     char *err, size_t errlen)
 {
-	MDB_val k = { 6, (void *)(uintptr_t)"status" }, v;
 	unsigned char b = status;
-	MDB_txn *txn;
-	int rc;
 
-	v.mv_size = 1;
-	v.mv_data = &b;
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0 ||
-	    (rc = mdb_put(txn, s->meta, &k, &v, 0)) != 0) {
-		if (rc != 0 && txn != NULL)
-			mdb_txn_abort(txn);
-		lmdb_err(err, errlen, "cannot write the replica's status", rc);
-		return -1;
-	}
-	if (commit(s, txn, "cannot write the replica's status", err,
-	    errlen) == -1)
+	if (write_meta(s, "status", &b, 1, "cannot write the replica's status",
+	    err, errlen) == -1)
 		return -1;
 	s->status = status;
 	return 0;
@@ -345,17 +361,11 @@ int
 log_storage_set_promised(struct log_storage *s, uint64_t promised,
     char *err, size_t errlen)
 {
-	MDB_txn *txn = NULL;
-	int rc;
+	unsigned char buf[8];
 
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0 ||
-	    (rc = meta_put64(s, txn, "promised", promised)) != 0) {
-		if (txn != NULL)
-			mdb_txn_abort(txn);
-		lmdb_err(err, errlen, "cannot write the promise", rc);
-		return -1;
-	}
-	if (commit(s, txn, "cannot write the promise", err, errlen) == -1)
+	put_be64(buf, promised);
+	if (write_meta(s, "promised", buf, sizeof(buf),
+	    "cannot write the promise", err, errlen) == -1)
 		return -1;
 	s->promised = promised;
 	return 0;
