@@ -1,8 +1,7 @@
 /*
- * replica: in-process replicas (see log_hub.h). A broadcast is a record of
- * who waits for replies; each message in flight is a packed copy and a
- * one-shot timer. A reply whose broadcast was cancelled finds no record
- * and is dropped, which is what cancel() promises.
+ * replica: in-process replicas (see log_hub.h). Each message in flight is
+ * a packed copy and a one-shot timer; replies find their broadcast in the
+ * pending table shared with the TCP transport.
  */
 #include "config.h"
 
@@ -20,13 +19,6 @@ struct hub_member {
 	struct log_storage	*storage;
 };
 
-struct hub_broadcast {
-	uint64_t		 handle;
-	log_net_reply_fn	 fn;
-	void			*arg;
-	struct hub_broadcast	*next;
-};
-
 struct hub_msg {
 	struct log_hub	*hub;
 	size_t		 from, to;
@@ -42,9 +34,8 @@ struct log_hub {
 	struct event_base	*base;
 	size_t			 n;
 	struct hub_member	*members;
-	struct hub_broadcast	*broadcasts;
+	struct log_net_pending	 pending;
 	struct hub_msg		*inflight;
-	uint64_t		 next_handle;
 	log_hub_filter		 filter;
 	void			*filter_arg;
 };
@@ -63,7 +54,6 @@ log_hub_new(struct event_base *base, size_t n)
 	}
 	h->base = base;
 	h->n = n;
-	h->next_handle = 1;
 	for (size_t i = 0; i < n; i++) {
 		h->members[i].net.ops = &hub_ops;
 		h->members[i].hub = h;
@@ -89,16 +79,11 @@ msg_free(struct hub_msg *m)
 void
 log_hub_free(struct log_hub *h)
 {
-	struct hub_broadcast *b;
-
 	if (h == NULL)
 		return;
 	while (h->inflight != NULL)
 		msg_free(h->inflight);
-	while ((b = h->broadcasts) != NULL) {
-		h->broadcasts = b->next;
-		free(b);
-	}
+	log_net_pending_clear(&h->pending);
 	free(h->members);
 	free(h);
 }
@@ -121,15 +106,6 @@ struct log_net *
 log_hub_net(struct log_hub *h, size_t i)
 {
 	return i < h->n ? &h->members[i].net : NULL;
-}
-
-static struct hub_broadcast *
-find(struct log_hub *h, uint64_t handle)
-{
-	for (struct hub_broadcast *b = h->broadcasts; b != NULL; b = b->next)
-		if (b->handle == handle)
-			return b;
-	return NULL;
 }
 
 static void	deliver(evutil_socket_t, short, void *);
@@ -176,7 +152,6 @@ deliver(evutil_socket_t fd, short what, void *arg)
 	struct hub_msg *m = arg;
 	struct log_hub *h = m->hub;
 	struct hub_member *to = &h->members[m->to];
-	struct hub_broadcast *b;
 	struct log_reply r;
 	LogFrame *f;
 
@@ -186,10 +161,10 @@ deliver(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (m->is_reply) {
-		b = find(h, m->handle);
+		uint64_t handle = m->handle;
+
 		msg_free(m);
-		if (b != NULL)
-			b->fn(b->arg, f);
+		log_net_pending_reply(&h->pending, handle, f);
 	} else if (to->storage != NULL) {
 		if (log_replica_handle(to->storage, f, &r))
 			post(h, m->to, m->from, &r.frame, m->handle, 1);
@@ -206,38 +181,26 @@ hub_broadcast(struct log_net *net, LogFrame *req, log_net_reply_fn fn,
 {
 	struct hub_member *me = (struct hub_member *)net;
 	struct log_hub *h = me->hub;
-	struct hub_broadcast *b;
+	uint64_t handle;
 
-	if ((b = calloc(1, sizeof(*b))) == NULL)
+	if ((handle = log_net_pending_add(&h->pending, fn, arg)) == 0)
 		return 0;
-	b->handle = h->next_handle++;
-	b->fn = fn;
-	b->arg = arg;
-	b->next = h->broadcasts;
-	h->broadcasts = b;
-	req->id = b->handle;
+	req->id = handle;
 	*sent = 0;
 	for (size_t i = 0; i < h->n; i++) {
 		if (h->members[i].storage == NULL)
 			continue;
-		post(h, me->self, i, req, b->handle, 0);
+		post(h, me->self, i, req, handle, 0);
 		(*sent)++;
 	}
-	return b->handle;
+	return handle;
 }
 
 static void
 hub_cancel(struct log_net *net, uint64_t handle)
 {
-	struct log_hub *h = ((struct hub_member *)net)->hub;
-	struct hub_broadcast **pp, *b;
-
-	for (pp = &h->broadcasts; (b = *pp) != NULL; pp = &b->next)
-		if (b->handle == handle) {
-			*pp = b->next;
-			free(b);
-			return;
-		}
+	log_net_pending_remove(&((struct hub_member *)net)->hub->pending,
+	    handle);
 }
 
 static void

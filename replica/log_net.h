@@ -38,4 +38,25 @@ struct log_net {
 	const struct log_net_ops *ops;
 };
 
+/*
+ * The broadcasts a transport has in flight, by handle, for its replies:
+ * a reply whose broadcast was cancelled finds nobody and is dropped,
+ * which is what cancel() promises. Zero-initialised is empty.
+ */
+struct log_net_waiter;
+
+struct log_net_pending {
+	struct log_net_waiter	*head;
+	uint64_t		 last_handle;
+};
+
+/* Registers a broadcast; its handle (never 0), or 0 if memory runs out. */
+uint64_t log_net_pending_add(struct log_net_pending *, log_net_reply_fn,
+	    void *arg);
+/* Hands a reply to the broadcast that waits for it, if it still does. */
+void	log_net_pending_reply(struct log_net_pending *, uint64_t handle,
+	    const LogFrame *reply);
+void	log_net_pending_remove(struct log_net_pending *, uint64_t handle);
+void	log_net_pending_clear(struct log_net_pending *);
+
 #endif

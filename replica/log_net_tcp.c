@@ -34,13 +34,6 @@ struct tcp_conn {				/* incoming */
 	struct tcp_conn		*prev, *next;
 };
 
-struct tcp_bcast {
-	uint64_t		 handle;
-	log_net_reply_fn	 fn;
-	void			*arg;
-	struct tcp_bcast	*next;
-};
-
 struct local_msg {
 	struct log_net_tcp	*t;
 	uint64_t		 handle;
@@ -57,8 +50,7 @@ struct log_net_tcp {
 	char			 self[64];
 	struct tcp_peer		*peers;
 	struct tcp_conn		*conns;
-	struct tcp_bcast	*bcasts;
-	uint64_t		 next_handle;
+	struct log_net_pending	 pending;
 };
 
 static const struct log_net_ops tcp_ops;
@@ -111,15 +103,6 @@ frame_read(struct evbuffer *in, LogFrame **f)
 	*f = log_frame__unpack(NULL, len, buf);
 	free(buf);
 	return *f != NULL ? 1 : -1;
-}
-
-static struct tcp_bcast *
-find(struct log_net_tcp *t, uint64_t handle)
-{
-	for (struct tcp_bcast *b = t->bcasts; b != NULL; b = b->next)
-		if (b->handle == handle)
-			return b;
-	return NULL;
 }
 
 static int
@@ -216,7 +199,6 @@ static void
 peer_read(struct bufferevent *bev, void *arg)
 {
 	struct tcp_peer *p = arg;
-	struct tcp_bcast *b;
 	LogFrame *f;
 	int rc;
 
@@ -227,8 +209,7 @@ peer_read(struct bufferevent *bev, void *arg)
 			break;
 		}
 		/* Callbacks may broadcast again, never change the peers. */
-		if ((b = find(p->t, f->id)) != NULL)
-			b->fn(b->arg, f);
+		log_net_pending_reply(&p->t->pending, f->id, f);
 		log_frame__free_unpacked(f, NULL);
 	}
 	if (rc == -1) {
@@ -279,54 +260,12 @@ peer_bev(struct tcp_peer *p)
 	return p->bev;
 }
 
-/* The local replica, through the loop. */
-static void
-local_deliver(evutil_socket_t fd, short what, void *arg)
-{
-	struct local_msg *m = arg;
-	struct log_net_tcp *t = m->t;
-	struct tcp_bcast *b;
-	struct log_reply r;
-	LogFrame *f = log_frame__unpack(NULL, m->len, m->buf);
-
-	free(m->buf);
-	if (f == NULL) {
-		free(m);
-		return;
-	}
-	if (m->is_reply) {
-		if ((b = find(t, m->handle)) != NULL)
-			b->fn(b->arg, f);
-	} else if (log_replica_handle(t->local, f, &r)) {
-		struct local_msg *back = calloc(1, sizeof(*back));
-		struct timeval now = { 0, 0 };
-
-		if (back != NULL) {
-			back->t = t;
-			back->handle = m->handle;
-			back->is_reply = 1;
-			back->len = log_frame__get_packed_size(&r.frame);
-			if ((back->buf = malloc(back->len ? back->len : 1)) ==
-			    NULL) {
-				free(back);
-			} else {
-				log_frame__pack(&r.frame, back->buf);
-				if (event_base_once(t->base, -1, EV_TIMEOUT,
-				    local_deliver, back, &now) == -1) {
-					free(back->buf);
-					free(back);
-				}
-			}
-		}
-		log_reply_clear(&r);
-	} else
-		log_reply_clear(&r);
-	log_frame__free_unpacked(f, NULL);
-	free(m);
-}
+/* The local replica, through the loop: requests to it, its replies back. */
+static void	local_deliver(evutil_socket_t, short, void *);
 
 static void
-local_post(struct log_net_tcp *t, const LogFrame *f, uint64_t handle)
+local_post(struct log_net_tcp *t, const LogFrame *f, uint64_t handle,
+    int is_reply)
 {
 	struct local_msg *m;
 	struct timeval now = { 0, 0 };
@@ -335,6 +274,7 @@ local_post(struct log_net_tcp *t, const LogFrame *f, uint64_t handle)
 		return;
 	m->t = t;
 	m->handle = handle;
+	m->is_reply = is_reply;
 	m->len = log_frame__get_packed_size(f);
 	if ((m->buf = malloc(m->len ? m->len : 1)) == NULL) {
 		free(m);
@@ -348,22 +288,41 @@ local_post(struct log_net_tcp *t, const LogFrame *f, uint64_t handle)
 	}
 }
 
+static void
+local_deliver(evutil_socket_t fd, short what, void *arg)
+{
+	struct local_msg *m = arg;
+	struct log_net_tcp *t = m->t;
+	struct log_reply r;
+	LogFrame *f = log_frame__unpack(NULL, m->len, m->buf);
+
+	free(m->buf);
+	if (f == NULL) {
+		free(m);
+		return;
+	}
+	if (m->is_reply)
+		log_net_pending_reply(&t->pending, m->handle, f);
+	else {
+		if (log_replica_handle(t->local, f, &r))
+			local_post(t, &r.frame, m->handle, 1);
+		log_reply_clear(&r);
+	}
+	log_frame__free_unpacked(f, NULL);
+	free(m);
+}
+
 static uint64_t
 tcp_broadcast(struct log_net *net, LogFrame *req, log_net_reply_fn fn,
     void *arg, size_t *sent)
 {
 	struct log_net_tcp *t = (struct log_net_tcp *)net;
-	struct tcp_bcast *b;
 	struct bufferevent *bev;
+	uint64_t handle;
 
-	if ((b = calloc(1, sizeof(*b))) == NULL)
+	if ((handle = log_net_pending_add(&t->pending, fn, arg)) == 0)
 		return 0;
-	b->handle = t->next_handle++;
-	b->fn = fn;
-	b->arg = arg;
-	b->next = t->bcasts;
-	t->bcasts = b;
-	req->id = b->handle;
+	req->id = handle;
 	*sent = 1;
 	/* Peers first: their round trip overlaps the local fsync. */
 	for (struct tcp_peer *p = t->peers; p != NULL; p = p->next) {
@@ -372,22 +331,14 @@ tcp_broadcast(struct log_net *net, LogFrame *req, log_net_reply_fn fn,
 		    frame_write(bufferevent_get_output(bev), req) == -1)
 			continue;	/* lost, as on any network */
 	}
-	local_post(t, req, b->handle);
-	return b->handle;
+	local_post(t, req, handle, 0);
+	return handle;
 }
 
 static void
 tcp_cancel(struct log_net *net, uint64_t handle)
 {
-	struct log_net_tcp *t = (struct log_net_tcp *)net;
-	struct tcp_bcast **pp, *b;
-
-	for (pp = &t->bcasts; (b = *pp) != NULL; pp = &b->next)
-		if (b->handle == handle) {
-			*pp = b->next;
-			free(b);
-			return;
-		}
+	log_net_pending_remove(&((struct log_net_tcp *)net)->pending, handle);
 }
 
 static void
@@ -431,7 +382,6 @@ log_net_tcp_new(struct event_base *base, const char *ip, int port,
 	t->net.ops = &tcp_ops;
 	t->base = base;
 	t->local = local;
-	t->next_handle = 1;
 	if ((t->listener = evconnlistener_new_bind(base, accepted, t,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 64,
 	    (struct sockaddr *)&sin, sizeof(sin))) == NULL) {
@@ -450,7 +400,6 @@ void
 log_net_tcp_free(struct log_net_tcp *t)
 {
 	struct tcp_peer *p;
-	struct tcp_bcast *b;
 
 	if (t == NULL)
 		return;
@@ -462,10 +411,7 @@ log_net_tcp_free(struct log_net_tcp *t)
 		peer_close(p);
 		free(p);
 	}
-	while ((b = t->bcasts) != NULL) {
-		t->bcasts = b->next;
-		free(b);
-	}
+	log_net_pending_clear(&t->pending);
 	free(t);
 }
 
