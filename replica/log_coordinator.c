@@ -167,14 +167,8 @@ promised(void *arg, const struct log_round_result *res)
 
 	/* Positions up to index that the local replica has not learned. */
 	log_intervals_init(&missing);
-	{
-		const struct log_intervals *u = log_storage_unlearned(c->local);
-
-		for (size_t i = 0; i < u->n; i++)
-			if (log_intervals_add(&missing, u->v[i].lo,
-			    u->v[i].hi) == -1)
-				goto oom;
-	}
+	if (log_intervals_copy(&missing, log_storage_unlearned(c->local)) == -1)
+		goto oom;
 	if (c->index > end && log_intervals_add(&missing, end + 1,
 	    c->index) == -1)
 		goto oom;

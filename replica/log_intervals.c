@@ -85,6 +85,17 @@ log_intervals_add(struct log_intervals *s, uint64_t lo, uint64_t hi)
 }
 
 int
+log_intervals_copy(struct log_intervals *dst, const struct log_intervals *src)
+{
+	if (reserve(dst, src->n) == -1)
+		return -1;
+	if (src->n > 0)
+		memcpy(dst->v, src->v, src->n * sizeof(src->v[0]));
+	dst->n = src->n;
+	return 0;
+}
+
+int
 log_intervals_remove(struct log_intervals *s, uint64_t lo, uint64_t hi)
 {
 	size_t i;

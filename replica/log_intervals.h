@@ -23,6 +23,9 @@ void	log_intervals_free(struct log_intervals *);
 void	log_intervals_clear(struct log_intervals *);
 /* Adds [lo, hi]; -1 if memory runs out (the set is unchanged). */
 int	log_intervals_add(struct log_intervals *, uint64_t lo, uint64_t hi);
+/* Makes dst (initialised) a copy of src; -1 if memory runs out. */
+int	log_intervals_copy(struct log_intervals *dst,
+	    const struct log_intervals *src);
 /* Removes [lo, hi]; -1 if memory runs out (the set is unchanged). */
 int	log_intervals_remove(struct log_intervals *, uint64_t lo, uint64_t hi);
 int	log_intervals_contains(const struct log_intervals *, uint64_t);

@@ -399,7 +399,7 @@ struct log_catchup {
 	size_t			 quorum;
 	struct log_storage	*local;
 	uint64_t		 proposal;
-	struct log_intervals	 todo;
+	struct log_intervals	 wanted;
 	uint64_t		 next;
 	struct log_fill		*fill;
 	struct event		*step;
@@ -415,7 +415,7 @@ catchup_step(evutil_socket_t fd, short what, void *arg)
 	struct log_catchup *c = arg;
 	uint64_t pos;
 
-	while (log_intervals_next(&c->todo, c->next, &pos) == 0) {
+	while (log_intervals_next(&c->wanted, c->next, &pos) == 0) {
 		c->next = pos;
 		if (!log_storage_missing(c->local, pos)) {
 			if (pos == UINT64_MAX)
@@ -452,7 +452,7 @@ catchup_filled(void *arg, const LogAction *learned)
 struct log_catchup *
 log_catchup_start(struct event_base *base, struct log_net *net, size_t quorum,
     struct log_storage *local, uint64_t proposal,
-    const struct log_intervals *positions, log_catchup_fn fn, void *arg)
+    struct log_intervals *positions, log_catchup_fn fn, void *arg)
 {
 	struct log_catchup *c;
 
@@ -465,19 +465,12 @@ log_catchup_start(struct event_base *base, struct log_net *net, size_t quorum,
 	c->proposal = proposal;
 	c->fn = fn;
 	c->arg = arg;
-	log_intervals_init(&c->todo);
-	for (size_t i = 0; i < positions->n; i++)
-		if (log_intervals_add(&c->todo, positions->v[i].lo,
-		    positions->v[i].hi) == -1) {
-			log_intervals_free(&c->todo);
-			free(c);
-			return NULL;
-		}
 	if ((c->step = evtimer_new(base, catchup_step, c)) == NULL) {
-		log_intervals_free(&c->todo);
 		free(c);
 		return NULL;
 	}
+	c->wanted = *positions;
+	log_intervals_init(positions);
 	event_active(c->step, 0, 0);
 	return c;
 }
@@ -489,6 +482,6 @@ log_catchup_cancel(struct log_catchup *c)
 		return;
 	log_fill_cancel(c->fill);
 	event_free(c->step);
-	log_intervals_free(&c->todo);
+	log_intervals_free(&c->wanted);
 	free(c);
 }

@@ -51,13 +51,15 @@ void	log_fill_cancel(struct log_fill *);
 
 /*
  * Done when the local replica has learned every position asked for; the
- * catch-up frees itself after fn returns (fn must not cancel it).
+ * catch-up frees itself after fn returns (fn must not cancel it). It
+ * takes the positions over, leaving the caller's set empty (on failure,
+ * untouched).
  */
 typedef void (*log_catchup_fn)(void *arg, uint64_t proposal);
 struct log_catchup;
 struct log_catchup *log_catchup_start(struct event_base *, struct log_net *,
 	    size_t quorum, struct log_storage *local, uint64_t proposal,
-	    const struct log_intervals *positions, log_catchup_fn, void *arg);
+	    struct log_intervals *positions, log_catchup_fn, void *arg);
 void	log_catchup_cancel(struct log_catchup *);
 
 /* A deep copy of an action (NULL if memory runs out). */

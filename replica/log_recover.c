@@ -93,7 +93,7 @@ caught_up(void *arg, uint64_t proposal)
 static void
 start_catchup(struct log_recover *r)
 {
-	struct log_intervals todo;
+	struct log_intervals wanted;
 	char err[256];
 
 	end_attempt(r);
@@ -106,12 +106,12 @@ start_catchup(struct log_recover *r)
 	}
 	log_info("Starting catch-up from position %llu to %llu",
 	    (unsigned long long)r->begin, (unsigned long long)r->end);
-	log_intervals_init(&todo);
-	if (log_intervals_add(&todo, r->begin, r->end) == -1 ||
+	log_intervals_init(&wanted);
+	if (log_intervals_add(&wanted, r->begin, r->end) == -1 ||
 	    (r->catchup = log_catchup_start(r->base, r->net, r->quorum,
-	    r->local, 0, &todo, caught_up, r)) == NULL)
+	    r->local, 0, &wanted, caught_up, r)) == NULL)
 		retry(r);
-	log_intervals_free(&todo);
+	log_intervals_free(&wanted);
 }
 
 static void

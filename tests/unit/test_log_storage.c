@@ -35,6 +35,14 @@ test_intervals(void)
 	CHECK(log_intervals_count(&s) == 6);
 	CHECK(log_intervals_next(&s, 4, &p) == 0 && p == 7);
 	CHECK(log_intervals_next(&s, 10, &p) == -1);
+	{
+		struct log_intervals c;
+
+		log_intervals_init(&c);
+		CHECK(log_intervals_copy(&c, &s) == 0);
+		CHECK(c.n == 2 && c.v[0].lo == 1 && c.v[1].hi == 9);
+		log_intervals_free(&c);
+	}
 	CHECK(log_intervals_remove(&s, 0, 100) == 0 && s.n == 0);
 
 	/* The top of the range. */
