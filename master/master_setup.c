@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/dirs.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "common/netaddr.h"
@@ -77,26 +78,17 @@ static int
 make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid, char *err,
     size_t errlen)
 {
-	char tmp[512];
+	char failed[512];
 
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) == -1 && errno != EEXIST)
-			goto fail;
-		*p = '/';
+	snprintf(failed, sizeof(failed), "%s", path);
+	if (dirs_make_parents(path, failed, sizeof(failed)) == -1 ||
+	    (mkdir(path, mode) == -1 && errno != EEXIST) ||
+	    chown(path, uid, gid) == -1 || chmod(path, mode) == -1) {
+		snprintf(err, errlen, "cannot prepare directory %s: %s",
+		    failed, strerror(errno));
+		return -1;
 	}
-	if (mkdir(tmp, mode) == -1 && errno != EEXIST)
-		goto fail;
-	if (chown(path, uid, gid) == -1 || chmod(path, mode) == -1)
-		goto fail;
 	return 0;
-fail:
-	snprintf(err, errlen, "cannot prepare directory %s: %s", tmp,
-	    strerror(errno));
-	return -1;
 }
 
 int

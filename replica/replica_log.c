@@ -8,11 +8,10 @@
 #include "config.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "common/dirs.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "replica/log_coordinator.h"
@@ -48,39 +47,18 @@ set_state(enum replica_log_state s)
 	rl.changed(s);
 }
 
-/* mkdir -p of path's parent directories (the log directory itself is LMDB's). */
-static int
-make_parents(const char *path, char *err, size_t errlen)
-{
-	char tmp[PATH_MAX];
-
-	if (strlen(path) >= sizeof(tmp)) {
-		snprintf(err, errlen, "-native_log_file_path is too long");
-		return -1;
-	}
-	strcpy(tmp, path);
-	for (char *p = tmp + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) == -1 && errno != EEXIST) {
-			snprintf(err, errlen, "cannot create %s: %s", tmp,
-			    strerror(errno));
-			return -1;
-		}
-		*p = '/';
-	}
-	return 0;
-}
-
 int
 replica_log_open(char *err, size_t errlen)
 {
 	const char *path = flag_str(F_NATIVE_LOG_FILE_PATH);
-	char why[512];
+	char why[512], failed[512];
 
-	if (make_parents(path, err, errlen) == -1)
+	/* The log directory itself is LMDB's to create (log_env_open). */
+	if (dirs_make_parents(path, failed, sizeof(failed)) == -1) {
+		snprintf(err, errlen, "-native_log_file_path=%s: cannot create "
+		    "%s: %s", path, failed, strerror(errno));
 		return -1;
+	}
 	if ((rl.env = log_env_open(path, (size_t)flag_bytes(
 	    F_NATIVE_LOG_MAP_SIZE), 0, why, sizeof(why))) == NULL ||
 	    (rl.storage = log_storage_open(rl.env, why, sizeof(why))) == NULL) {
