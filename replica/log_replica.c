@@ -268,25 +268,18 @@ static void
 learned(struct log_storage *s, const LearnedMessage *m)
 {
 	char err[256];
-	LogAction *a;
-	int rc;
 
 	if (m->action == NULL || !m->action->has_learned ||
 	    !m->action->learned || !m->action->has_type) {
 		log_warnx("dropping a learned notice that is not learned");
 		return;
 	}
-	if (m->action->position < log_storage_begin(s))
+	/*
+	 * Truncated, or learned here already (the storage knows which
+	 * positions are not): learned values never change.
+	 */
+	if (!log_storage_missing(s, m->action->position))
 		return;
-	/* Already learned here: learned values never change. */
-	if ((rc = log_storage_read(s, m->action->position, &a, err,
-	    sizeof(err))) == 1) {
-		int known = a->has_learned && a->learned;
-
-		log_action__free_unpacked(a, NULL);
-		if (known)
-			return;
-	}
 	if (log_storage_persist(s, m->action, err, sizeof(err)) == -1)
 		log_error("%s", err);
 }
