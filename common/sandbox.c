@@ -136,6 +136,20 @@ add_rule(scmp_filter_ctx ctx, const struct sandbox_rule *r, char *err,
 		cmp.datum_a = AF_UNIX;
 		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
 		break;
+	case SB_ALLOW_UNIX_INET: {
+		static const int families[] = { AF_UNIX, AF_INET, AF_INET6 };
+
+		for (size_t i = 0; rc >= 0 && i < NELEM(families); i++) {
+			cmp.datum_a = (scmp_datum_t)families[i];
+			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1,
+			    &cmp);
+		}
+		cmp.datum_a = AF_NETLINK;
+		if (rc >= 0)
+			rc = seccomp_rule_add_array(ctx,
+			    SCMP_ACT_ERRNO(EAFNOSUPPORT), nr, 1, &cmp);
+		break;
+	}
 	case SB_ALLOW_ARG0:
 	case SB_ALLOW_ARG1:
 		cmp.arg = r->action == SB_ALLOW_ARG1 ? 1 : 0;

@@ -20,6 +20,8 @@ enum sandbox_action {
 	SB_ERRNO,		/* fail with the rule's errno */
 	SB_ALLOW_THREAD,	/* clone(2) for threads only, never fork */
 	SB_ALLOW_UNIX,		/* socket(2) for AF_UNIX only */
+	SB_ALLOW_UNIX_INET,	/* socket(2) for AF_UNIX, AF_INET, AF_INET6;
+				   AF_NETLINK fails (getaddrinfo copes) */
 	SB_ALLOW_ARG0,		/* allowed only when arg0 == the rule's arg */
 	SB_ALLOW_ARG1,		/* allowed only when arg1 == the rule's arg */
 };

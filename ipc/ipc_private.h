@@ -1,6 +1,5 @@
 /*
- * Internals shared by the ipc/ files: the completion queue that moves nng
- * completions onto the loop thread, and message helpers.
+ * Internals shared by the ipc/ files: statistics and message helpers.
  */
 #ifndef IPC_IPC_PRIVATE_H
 #define IPC_IPC_PRIVATE_H
@@ -8,18 +7,8 @@
 #include <nng/nng.h>
 
 #include "ipc/ipc.h"
+#include "ipc/ipc_loop.h"
 
-struct ipc_completion {
-	struct ipc_completion	*next;
-	int			 queued;
-	void			(*fn)(void *);
-	void			*arg;
-};
-
-/* Queues c to run on the loop thread; callable from any thread. */
-void	ipc_loop_post(struct ipc_completion *);
-/* Takes c off the queue if it is there; loop thread only. */
-void	ipc_loop_cancel(struct ipc_completion *);
 struct ipc_stats *ipc_stats_mut(void);
 struct event_base *ipc_loop_base(void);
 

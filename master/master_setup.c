@@ -51,6 +51,20 @@ master_check_config(char *err, size_t errlen)
 		    flag_int(F_NATIVE_LOG_QUORUM_SIZE));
 		return -1;
 	}
+	if (flag_str(F_ZK_ENDPOINTS)[0] != '\0' &&
+	    flag_str(F_NATIVE_LOG_ZK_GROUP_PATH)[0] == '\0') {
+		snprintf(err, errlen, "-zk_endpoints needs "
+		    "-native_log_zk_group_path: the log replicas find each "
+		    "other there");
+		return -1;
+	}
+	if (flag_str(F_ZK_ENDPOINTS)[0] != '\0' &&
+	    flag_int(F_HTTP_PORT) == 0) {
+		snprintf(err, errlen, "-http_port=0 cannot be used with "
+		    "-zk_endpoints: the leader announces its HTTP port in "
+		    "ZooKeeper; choose a port");
+		return -1;
+	}
 	if ((env = getenv("LIBPROCESS_PORT")) != NULL &&
 	    netaddr_parse_port(env, 1, &port) == -1) {
 		snprintf(err, errlen, "LIBPROCESS_PORT='%s' is not a port "

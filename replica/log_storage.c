@@ -1,7 +1,7 @@
 /*
  * replica: the log's LMDB tables (see log_storage.h).
  *
- *   log.meta     "status" -> 1 byte, "promised" and "begin" -> 8 bytes BE
+ *   log.meta     "status" -> 1 byte, "promised", "begin" and "id" -> 8 bytes BE
  *   log.actions  position (8 bytes BE, so keys sort by position)
  *                -> 1 flag byte (LEARNED) + the packed LogAction
  *
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "replica/log_storage.h"
@@ -369,6 +370,39 @@ log_storage_set_promised(struct log_storage *s, uint64_t promised,
 		return -1;
 	s->promised = promised;
 	return 0;
+}
+
+int
+log_storage_replica_id(struct log_storage *s, uint64_t *id, char *err,
+    size_t errlen)
+{
+	unsigned char buf[8];
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0) {
+		lmdb_err(err, errlen, "cannot read the replica's id", rc);
+		return -1;
+	}
+	rc = meta_get64(s, txn, "id", id);
+	mdb_txn_abort(txn);
+	if (rc != 0) {
+		lmdb_err(err, errlen, "cannot read the replica's id", rc);
+		return -1;
+	}
+	if (*id != 0)
+		return 0;
+	do {
+		if (getrandom(buf, sizeof(buf), 0) != sizeof(buf)) {
+			snprintf(err, errlen, "cannot make the replica's id: "
+			    "%s", strerror(errno));
+			return -1;
+		}
+		*id = get_be64(buf);
+	} while (*id == 0);
+	put_be64(buf, *id);
+	return write_meta(s, "id", buf, sizeof(buf),
+	    "cannot write the replica's id", err, errlen);
 }
 
 int

@@ -48,6 +48,13 @@ int	 log_storage_set_promised(struct log_storage *, uint64_t,
 	    char *err, size_t errlen);
 
 /*
+ * This replica's id, made at random and stored the first time: it names
+ * the replica in the ZooKeeper group across restarts. -1 with err.
+ */
+int	 log_storage_replica_id(struct log_storage *, uint64_t *id,
+	    char *err, size_t errlen);
+
+/*
  * Reads the action at pos into *out (free with log_action__free_unpacked).
  * Returns 1 when found, 0 when nothing is stored there, -1 with err.
  */

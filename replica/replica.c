@@ -8,6 +8,12 @@
  * the log: PREPARING_STORAGE while the replica recovers, STORAGE_PREPARED
  * once it votes, LEADER_AWAITING_REGISTRATION once this scheduler leads
  * and writes the log.
+ *
+ * With -zk_endpoints, ZooKeeper (replica_zk.c) finds the other replicas
+ * and elects the leader; a scheduler enters the election once its replica
+ * votes, as Aurora enters it once storage is prepared. A leader that loses
+ * its session or its leadership exits at once, as Aurora does; master
+ * starts a fresh replica, which rejoins as a follower.
  */
 #include "config.h"
 
@@ -25,6 +31,7 @@
 #include "ipc/ipc_vars.h"
 #include "replica/replica.h"
 #include "replica/replica_log.h"
+#include "replica/replica_zk.h"
 
 /* Aurora's SchedulerLifecycle.State, in its order. */
 static const char *const lifecycle_states[] = {
@@ -42,6 +49,10 @@ static const struct ipc_allow replica_allow[] = {
 static struct {
 	const char	*lifecycle;
 	struct ipc_pub	*events;
+	int		 with_zk;
+	int		 leading;	/* won the ZooKeeper election */
+	int		 contending;
+	int		 fenced;
 } replica;
 
 static void
@@ -60,6 +71,7 @@ status(struct ipc_request *req)
 	ipc_vars_int(&v, "native_log_quorum_size",
 	    flag_int(F_NATIVE_LOG_QUORUM_SIZE));
 	replica_log_vars(&v);
+	replica_zk_vars(&v);
 	ipc_vars_ipc_stats(&v, "replica");
 	ipc_vars_reply(req, &v);
 }
@@ -68,10 +80,16 @@ static void
 leader(struct ipc_request *req)
 {
 	LeaderResponse resp = LEADER_RESPONSE__INIT;
+	char addr[320];
 
-	/* Alone (no ZooKeeper) this scheduler leads once it writes the log. */
-	resp.status = replica_log_state() == REPLICA_LOG_WRITING ?
-	    LEADER_STATUS__LEADING : LEADER_STATUS__NO_LEADER;
+	if (replica.with_zk) {
+		resp.status = replica_zk_leader(addr, sizeof(addr));
+		if (addr[0] != '\0')
+			resp.leader_http_address = addr;
+	} else
+		/* Alone, this scheduler leads once it writes the log. */
+		resp.status = replica_log_state() == REPLICA_LOG_WRITING ?
+		    LEADER_STATUS__LEADING : LEADER_STATUS__NO_LEADER;
 	ipc_reply(req, MSG_TYPE__LEADER_RESPONSE, &resp.base);
 }
 
@@ -134,14 +152,79 @@ log_changed(enum replica_log_state s)
 		transition("PREPARING_STORAGE");
 		break;
 	case REPLICA_LOG_FOLLOWING:
+		transition("STORAGE_PREPARED");
+		if (replica.with_zk && !replica.contending) {
+			replica.contending = 1;
+			replica_zk_contend();
+		}
+		break;
 	case REPLICA_LOG_ELECTING:
 		transition("STORAGE_PREPARED");
 		break;
 	case REPLICA_LOG_WRITING:
 		transition("LEADER_AWAITING_REGISTRATION");
+		if (replica.with_zk)
+			replica_zk_advertise();
 		break;
 	}
 }
+
+/* ZooKeeper's news. */
+
+static void __attribute__((noreturn))
+commit_suicide(void)
+{
+	log_error("Lost leadership, committing suicide.");
+	exit(EXIT_FAILURE);
+}
+
+static void
+zk_replicas(const char *const *addrs, size_t n)
+{
+	size_t q = (size_t)flag_int(F_NATIVE_LOG_QUORUM_SIZE);
+	int fenced = n > 2 * q - 1;
+
+	replica_log_set_peers(addrs, n);
+	if (fenced && !replica.fenced)
+		log_error("The log replica group %s lists %zu replicas, more "
+		    "than 2 * -native_log_quorum_size - 1 = %zu "
+		    "(-native_log_quorum_size=%zu): two disjoint quorums could "
+		    "accept different writes. Refusing to write the log; set "
+		    "-native_log_quorum_size to floor(N/2)+1 for N replicas",
+		    flag_str(F_NATIVE_LOG_ZK_GROUP_PATH), n, 2 * q - 1, q);
+	else if (!fenced && replica.fenced)
+		log_info("The log replica group lists %zu replicas, at most "
+		    "%zu for -native_log_quorum_size=%zu: writing is allowed "
+		    "again", n, 2 * q - 1, q);
+	replica.fenced = fenced;
+	/* A writer stops and withdraws its announcement by exiting. */
+	if (fenced && replica_log_state() == REPLICA_LOG_WRITING)
+		commit_suicide();
+	replica_log_fence(fenced);
+}
+
+static void
+zk_leading(int leading)
+{
+	if (!leading && replica.leading)
+		commit_suicide();
+	replica.leading = leading;
+	replica_log_lead(leading);
+}
+
+static void
+zk_lost(const char *why)
+{
+	log_error("%s", why);
+	if (replica.leading || replica_log_state() != REPLICA_LOG_FOLLOWING)
+		commit_suicide();
+	/* A follower's replica restarts with a new session and rejoins. */
+	fatalx("restarting to rejoin ZooKeeper with a new session");
+}
+
+static const struct replica_zk_ops zk_ops = {
+	zk_replicas, zk_leading, zk_lost,
+};
 
 static void
 lifecycle_tick(evutil_socket_t fd, short what, void *arg)
@@ -175,14 +258,25 @@ replica_main(int argc, char *argv[])
 	/* LMDB opens its files here, before the sandbox forbids open(2). */
 	if (replica_log_open(err, sizeof(err)) == -1)
 		fatalx_code(EXIT_CONFIG, "%s", err);
+	/* The log port is bound and ZooKeeper's threads started here too. */
+	replica.with_zk = flag_str(F_ZK_ENDPOINTS)[0] != '\0';
+	if (replica_log_listen(w.base, replica.with_zk, err,
+	    sizeof(err)) == -1)
+		fatalx_code(EXIT_CONFIG, "%s", err);
+	if (replica.with_zk && replica_zk_start(w.base, replica_log_address(),
+	    replica_log_id(), &zk_ops, err, sizeof(err)) == -1)
+		fatalx_code(EXIT_CONFIG, "%s", err);
 
 	if (sandbox_enabled() && replica_sandbox_apply(err, sizeof(err)) == -1)
 		fatalx("sandbox: %s", err);
 	worker_ready(&w);
 	publish_lifecycle(lifecycle_states[0]);
 	transition("PREPARING_STORAGE");
-	if (replica_log_start(w.base, log_changed, err, sizeof(err)) == -1)
+	if (replica_log_start(log_changed, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	/* Alone, this scheduler leads as soon as its replica votes. */
+	if (!replica.with_zk)
+		replica_log_lead(1);
 	tick = event_new(w.base, -1, EV_PERSIST, lifecycle_tick, NULL);
 	if (tick == NULL || event_add(tick, &repeat) == -1)
 		fatalx("cannot start the lifecycle timer");

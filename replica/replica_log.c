@@ -2,20 +2,24 @@
  * replica: running the replicated log (see replica_log.h). Election is
  * retried -native_log_election_retries times, each bounded by
  * -native_log_election_timeout, as Aurora retries obtaining its log
- * writer; running out means something is deeply wrong (a broken disk),
- * and the replica exits so master restarts it.
+ * writer; running out means something is deeply wrong (a broken disk, no
+ * quorum), and the replica exits so master restarts it.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/dirs.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "replica/log_coordinator.h"
 #include "replica/log_hub.h"
+#include "replica/log_net_tcp.h"
 #include "replica/log_recover.h"
 #include "replica/log_storage.h"
 #include "replica/replica_log.h"
@@ -23,16 +27,25 @@
 static struct {
 	MDB_env			*env;
 	struct log_storage	*storage;
-	struct log_hub		*hub;
+	struct log_hub		*hub;		/* alone: no ZooKeeper */
+	struct log_net_tcp	*tcp;		/* with the other schedulers */
 	struct log_net		*net;
 	struct log_recover	*recover;
 	struct log_coord	*coord;
+	struct event		*retry;		/* the next election attempt */
 	struct event_base	*base;
 	size_t			 quorum;
 	enum replica_log_state	 state;
 	int			 election_attempts;
+	size_t			 waiting_known;	/* replicas known, short of a quorum */
+	int			 leading;	/* this scheduler leads */
+	int			 fenced;	/* refuses to write */
+	uint64_t		 id;
 	replica_log_changed_fn	 changed;
 } rl;
+
+static void	elect(void);
+static void	settle(void);
 
 static const char *const state_names[] = {
 	"RECOVERING", "FOLLOWING", "ELECTING", "WRITING",
@@ -66,6 +79,12 @@ replica_log_open(char *err, size_t errlen)
 		    why);
 		return -1;
 	}
+	if (log_storage_replica_id(rl.storage, &rl.id, why,
+	    sizeof(why)) == -1) {
+		snprintf(err, errlen, "-native_log_file_path=%s: %s", path,
+		    why);
+		return -1;
+	}
 	log_info("Replica recovered with log positions %llu -> %llu with "
 	    "%llu unlearned, status %s",
 	    (unsigned long long)log_storage_begin(rl.storage),
@@ -76,12 +95,109 @@ replica_log_open(char *err, size_t errlen)
 	return 0;
 }
 
-static void	elect(void);
+/*
+ * The address other replicas dial: LIBPROCESS_IP (as for the Mesos log),
+ * else -ip, else this host's name resolved. Before the sandbox.
+ */
+static int
+log_ip(char *out, size_t len, char *err, size_t errlen)
+{
+	struct addrinfo hints = { .ai_family = AF_INET,
+	    .ai_socktype = SOCK_STREAM }, *res;
+	const char *env = getenv("LIBPROCESS_IP");
+	char host[256];
+	int rc;
+
+	if (env != NULL && env[0] != '\0') {
+		snprintf(out, len, "%s", env);
+		return 0;
+	}
+	if (flag_str(F_IP)[0] != '\0') {
+		snprintf(out, len, "%s", flag_str(F_IP));
+		return 0;
+	}
+	if (gethostname(host, sizeof(host)) == -1 ||
+	    (rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+		snprintf(err, errlen, "cannot find this host's address for the "
+		    "log replicas; set LIBPROCESS_IP or -ip");
+		return -1;
+	}
+	getnameinfo(res->ai_addr, res->ai_addrlen, out, (socklen_t)len, NULL,
+	    0, NI_NUMERICHOST);
+	freeaddrinfo(res);
+	return 0;
+}
+
+int
+replica_log_listen(struct event_base *base, int with_peers, char *err,
+    size_t errlen)
+{
+	const char *env = getenv("LIBPROCESS_PORT");
+	char ip[256];
+
+	rl.base = base;
+	if (!with_peers) {
+		if ((rl.hub = log_hub_new(base, 1)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		log_hub_attach(rl.hub, 0, rl.storage);
+		rl.net = log_hub_net(rl.hub, 0);
+		return 0;
+	}
+	if (log_ip(ip, sizeof(ip), err, errlen) == -1 ||
+	    (rl.tcp = log_net_tcp_new(base, ip, env != NULL ? atoi(env) : 0,
+	    rl.storage, err, errlen)) == NULL)
+		return -1;
+	rl.net = log_net_tcp_net(rl.tcp);
+	log_info("Log replica listening on %s", log_net_tcp_address(rl.tcp));
+	return 0;
+}
+
+const char *
+replica_log_address(void)
+{
+	return rl.tcp != NULL ? log_net_tcp_address(rl.tcp) : "";
+}
+
+uint64_t
+replica_log_id(void)
+{
+	return rl.id;
+}
+
+void
+replica_log_set_peers(const char *const *addrs, size_t n)
+{
+	if (rl.tcp != NULL && log_net_tcp_set_peers(rl.tcp, addrs, n) == -1)
+		log_warnx("cannot set the log's peers: out of memory");
+	settle();	/* a leader waiting for a quorum may go on */
+}
+
+static size_t
+replicas_known(void)
+{
+	return rl.tcp != NULL ? log_net_tcp_size(rl.tcp) : 1;
+}
+
+static int
+should_write(void)
+{
+	return rl.leading && !rl.fenced && rl.recover == NULL;
+}
+
+static void
+retry_fired(evutil_socket_t fd, short what, void *arg)
+{
+	if (should_write() && rl.state == REPLICA_LOG_ELECTING)
+		elect();
+}
 
 static void
 elected(void *arg, int ok, uint64_t last)
 {
 	int retries = (int)flag_int(F_NATIVE_LOG_ELECTION_RETRIES);
+	struct timeval tv;
 
 	if (ok) {
 		rl.election_attempts = 0;
@@ -93,15 +209,51 @@ elected(void *arg, int ok, uint64_t last)
 	if (++rl.election_attempts >= retries)
 		fatalx("Failed to obtain the log's writer after %d attempts",
 		    retries);
-	elect();
+	/* Jittered, so two would-be writers do not outbid each other forever. */
+	tv.tv_sec = 0;
+	tv.tv_usec = 100000 + (suseconds_t)(random() % 400000);
+	evtimer_add(rl.retry, &tv);
 }
 
+/* Elects now, unless an election runs or too few replicas are known. */
 static void
 elect(void)
 {
+	size_t known = replicas_known();
+
+	set_state(REPLICA_LOG_ELECTING);
+	if (log_coord_state(rl.coord) != LOG_COORD_INITIAL ||
+	    evtimer_pending(rl.retry, NULL))
+		return;
+	/* As the Mesos log, wait for a quorum of replicas to be known. */
+	if (known < rl.quorum) {
+		if (known != rl.waiting_known)
+			log_info("Waiting for a quorum of %zu log replicas to "
+			    "join (%zu known)", rl.quorum, known);
+		rl.waiting_known = known;
+		return;
+	}
+	rl.waiting_known = 0;
 	if (log_coord_elect(rl.coord, flag_duration_ms(
 	    F_NATIVE_LOG_ELECTION_TIMEOUT), elected, NULL) == -1)
 		fatalx("cannot start an election of the log's writer");
+}
+
+/* Elects or demotes the writer as leadership, fencing and recovery say. */
+static void
+settle(void)
+{
+	if (rl.coord == NULL || rl.recover != NULL)
+		return;		/* not started, or not VOTING yet */
+	if (should_write()) {
+		if (rl.state != REPLICA_LOG_WRITING)
+			elect();
+	} else if (rl.state != REPLICA_LOG_FOLLOWING) {
+		log_coord_demote(rl.coord);
+		evtimer_del(rl.retry);
+		rl.election_attempts = 0;
+		set_state(REPLICA_LOG_FOLLOWING);
+	}
 }
 
 static void
@@ -110,30 +262,33 @@ recovered(void *arg)
 	log_recover_cancel(rl.recover);
 	rl.recover = NULL;
 	set_state(REPLICA_LOG_FOLLOWING);
-	/* Alone, this scheduler leads: no ZooKeeper to ask. */
-	if (rl.quorum == 1) {
-		set_state(REPLICA_LOG_ELECTING);
-		elect();
-	}
+	settle();
+}
+
+void
+replica_log_lead(int leading)
+{
+	rl.leading = leading;
+	settle();
+}
+
+void
+replica_log_fence(int fenced)
+{
+	rl.fenced = fenced;
+	settle();
 }
 
 int
-replica_log_start(struct event_base *base, replica_log_changed_fn changed,
-    char *err, size_t errlen)
+replica_log_start(replica_log_changed_fn changed, char *err, size_t errlen)
 {
-	rl.base = base;
 	rl.changed = changed;
 	rl.state = REPLICA_LOG_RECOVERING;
 	rl.quorum = (size_t)flag_int(F_NATIVE_LOG_QUORUM_SIZE);
-	if ((rl.hub = log_hub_new(base, 1)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	log_hub_attach(rl.hub, 0, rl.storage);
-	rl.net = log_hub_net(rl.hub, 0);
-	if ((rl.coord = log_coord_new(base, rl.net, rl.quorum,
+	if ((rl.coord = log_coord_new(rl.base, rl.net, rl.quorum,
 	    rl.storage)) == NULL ||
-	    (rl.recover = log_recover_start(base, rl.net, rl.quorum,
+	    (rl.retry = evtimer_new(rl.base, retry_fired, NULL)) == NULL ||
+	    (rl.recover = log_recover_start(rl.base, rl.net, rl.quorum,
 	    rl.storage, recovered, NULL)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -181,4 +336,5 @@ replica_log_vars(struct ipc_vars *v)
 		ipc_vars_int(v, "native_log_proposal",
 		    (int64_t)log_coord_proposal(rl.coord));
 	ipc_vars_int(v, "native_log_storage_ready", replica_log_ready());
+	ipc_vars_int(v, "native_log_quorum_fenced", rl.fenced);
 }

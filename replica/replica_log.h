@@ -3,7 +3,8 @@
  * LMDB replica, the network of replicas, recovery, and (when this
  * scheduler leads) the coordinator that writes. Without -zk_endpoints the
  * network is this replica alone (quorum 1) and this scheduler leads as
- * soon as its replica is VOTING.
+ * soon as its replica is VOTING; with it, replicas speak TCP on the log
+ * port and ZooKeeper says who leads (replica_zk.h).
  */
 #ifndef REPLICA_REPLICA_LOG_H
 #define REPLICA_REPLICA_LOG_H
@@ -24,9 +25,27 @@ typedef void (*replica_log_changed_fn)(enum replica_log_state);
 
 /* Opens the replica's LMDB environment; -1 with err. Before the sandbox. */
 int	replica_log_open(char *err, size_t errlen);
-/* Starts recovery and, alone, the election; after the sandbox. */
-int	replica_log_start(struct event_base *, replica_log_changed_fn,
-	    char *err, size_t errlen);
+/*
+ * Opens the log's network: with_peers, the TCP log port (LIBPROCESS_PORT,
+ * else any) on LIBPROCESS_IP or -ip; otherwise this replica alone.
+ * Before the sandbox. -1 with err.
+ */
+int	replica_log_listen(struct event_base *, int with_peers, char *err,
+	    size_t errlen);
+/* The log port's "ip:port" ("" when alone) and this replica's id. */
+const char *replica_log_address(void);
+uint64_t replica_log_id(void);
+/* The other replicas' addresses, from the ZooKeeper group. */
+void	replica_log_set_peers(const char *const *addrs, size_t n);
+/* Starts recovery; after the sandbox. */
+int	replica_log_start(replica_log_changed_fn, char *err, size_t errlen);
+/*
+ * This scheduler leads (1) or not: once VOTING, a leader elects itself the
+ * log's writer; a writer that stops leading stops writing at once.
+ */
+void	replica_log_lead(int leading);
+/* While fenced (a wrong quorum size), the leader does not write. */
+void	replica_log_fence(int fenced);
 enum replica_log_state replica_log_state(void);
 /* Storage is READY: the replica can serve reads (it is VOTING). */
 int	replica_log_ready(void);

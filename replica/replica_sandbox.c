@@ -1,8 +1,8 @@
 /*
  * replica's seccomp allow-list. Loaded after its sockets are open, with
  * TSYNC (see common/sandbox.h), so nng's threads, started before the
- * filter, run under it too; the ZooKeeper client threads of the replicated
- * log will do the same.
+ * filter, run under it too, and so do libzookeeper-mt's two threads,
+ * started before it by zookeeper_init().
  *
  * LMDB's files are opened before the filter; afterwards it writes pages
  * with lseek + writev or pwrite, syncs with fdatasync, and reads the
@@ -26,11 +26,24 @@ static const struct sandbox_rule lmdb_rules[] = {
 static const struct sandbox_group lmdb_group =
     SANDBOX_GROUP("LMDB", lmdb_rules);
 
+/*
+ * The log port and ZooKeeper: both listen or resolve names before the
+ * filter; afterwards they (re)connect TCP sockets, and ZooKeeper resolves
+ * its numeric server addresses again on a connection loss.
+ */
+static const struct sandbox_rule network_rules[] = {
+	{ "socket", SB_ALLOW_UNIX_INET, 0 },
+};
+
+static const struct sandbox_group network_group =
+    SANDBOX_GROUP("TCP (log port, ZooKeeper)", network_rules);
+
 int
 replica_sandbox_apply(char *err, size_t errlen)
 {
 	static const struct sandbox_group *const groups[] = {
 		&lmdb_group,
+		&network_group,
 		&sandbox_group_runtime,
 		&sandbox_group_event_loop,
 		&sandbox_group_ipc,

@@ -12,10 +12,10 @@ ok() { echo "ok: $*"; }
 # A sanitizer report in any process's log fails the test.
 sanitizer_check() {
 	if grep -l -E 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:' \
-	    "$TMP"/logs/*.log "$TMP"/*.out 2>/dev/null; then
+	    "$TMP"/logs/*.log "$TMP"/*.out "$TMP"/n*/logs/*.log 2>/dev/null; then
 		fail "a sanitizer reported an error (files above)"
 		grep -h -A20 -E 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:' \
-		    "$TMP"/logs/*.log "$TMP"/*.out 2>/dev/null | head -60 >&2
+		    "$TMP"/logs/*.log "$TMP"/*.out "$TMP"/n*/logs/*.log 2>/dev/null | head -60 >&2
 	fi
 }
 finish() {
@@ -43,6 +43,8 @@ free_port() {
 # Short paths: the IPC socket paths under -run_dir have a length limit.
 TMP=$(mktemp -d /tmp/aurora-it.XXXXXX)
 MASTER_PID=
+ZK_PID=
+NODES=
 cleanup() {
 	if [ -n "$MASTER_PID" ] && kill -0 "$MASTER_PID" 2>/dev/null; then
 		kill -TERM "$MASTER_PID" 2>/dev/null
@@ -53,6 +55,8 @@ cleanup() {
 		kill -KILL "$MASTER_PID" 2>/dev/null
 	fi
 	pkill -KILL -f -- "-run_dir=$TMP/run" 2>/dev/null
+	stop_nodes
+	[ -n "$ZK_PID" ] && kill -KILL "$ZK_PID" 2>/dev/null && wait "$ZK_PID" 2>/dev/null
 	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -102,3 +106,93 @@ worker_pid() {
 
 # now_ms: wall-clock milliseconds, for reporting how long things took.
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# start_zk: Debian's ZooKeeper, alone, on a loopback port with its data
+# under $TMP; sets ZK (host:port). Skips the test when it is not installed.
+ZK_JAR=/usr/share/java/zookeeper.jar
+zk_ok() {
+	python3 -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1)
+s.sendall(b"ruok")
+sys.exit(0 if s.recv(4) == b"imok" else 1)' "$ZK_PORT"
+}
+start_zk() {
+	if [ ! -f "$ZK_JAR" ] || ! command -v java >/dev/null; then
+		echo "skipped: Debian's zookeeper package is not installed"
+		exit 77
+	fi
+	ZK_PORT=$(free_port)
+	ZK=127.0.0.1:$ZK_PORT
+	mkdir -p "$TMP/zk/data"
+	printf '%s\n' "tickTime=500" "minSessionTimeout=1000" \
+	    "maxSessionTimeout=60000" "dataDir=$TMP/zk/data" \
+	    "clientPort=$ZK_PORT" "clientPortAddress=127.0.0.1" \
+	    "admin.enableServer=false" "4lw.commands.whitelist=ruok" \
+	    >"$TMP/zk/zoo.cfg"
+	java -cp "/etc/zookeeper/conf:$ZK_JAR" -Dzookeeper.log.dir="$TMP/zk" \
+	    org.apache.zookeeper.server.ZooKeeperServerMain "$TMP/zk/zoo.cfg" \
+	    >"$TMP/zk/zk.out" 2>&1 &
+	ZK_PID=$!
+	if ! wait_for 60 zk_ok; then
+		fail "ZooKeeper did not start: $(tail -5 "$TMP/zk/zk.out")"
+		finish
+	fi
+}
+
+# start_node N [flags...]: scheduler N of a cluster sharing ZooKeeper
+# (start_zk first), its files under $TMP/nN, its HTTP port PORT_N. Its
+# log replica is initialized the first time.
+zk_flags() {
+	echo "-zk_endpoints=$ZK -native_log_zk_group_path=/aurora/replicated-log -serverset_path=/aurora/scheduler -zk_session_timeout=${ZK_SESSION:-4secs}"
+}
+start_node() {
+	_n=$1; shift
+	_d=$TMP/n$_n
+	mkdir -p "$_d"
+	eval "_port=\${PORT_$_n:-}"
+	[ -n "$_port" ] || _port=$(free_port)
+	eval "PORT_$_n=$_port"
+	[ -d "$_d/db" ] || "$AURORA_LOG" initialize --path="$_d/db" >/dev/null ||
+	    fail "aurora-log initialize for node $_n"
+	# shellcheck disable=SC2046
+	"$BIN" -http_port="$_port" -ip=127.0.0.1 -run_dir="$_d/run" \
+	    -log_dir="$_d/logs" -native_log_file_path="$_d/db" \
+	    -backup_dir="$_d/backups" $(zk_flags) "$@" >>"$_d/master.out" 2>&1 &
+	eval "PID_$_n=$!"
+	case " $NODES " in *" $_n "*) ;; *) NODES="$NODES $_n" ;; esac
+}
+node_pid() { eval "echo \${PID_$1:-}"; }
+node_port() { eval "echo \${PORT_$1:-}"; }
+# node_var N NAME: one value from node N's /vars.
+node_var() {
+	curl -s --max-time 2 "http://127.0.0.1:$(node_port "$1")/vars" | sed -n "s/^$2 //p"
+}
+# leaderhealth N: node N's /leaderhealth status code.
+leaderhealth() {
+	curl -s -o /dev/null --max-time 2 -w '%{http_code}' "http://127.0.0.1:$(node_port "$1")/leaderhealth"
+}
+# stop_node N [KILL]: stops node N's whole tree (TERM, then KILL).
+stop_node() {
+	_p=$(node_pid "$1")
+	[ -n "$_p" ] || return 0
+	if [ "${2:-TERM}" = TERM ]; then
+		kill -TERM "$_p" 2>/dev/null
+		for _ in $(seq 1 70); do
+			kill -0 "$_p" 2>/dev/null || break
+			sleep 0.1
+		done
+	fi
+	pkill -KILL -f -- "-run_dir=$TMP/n$1/run" 2>/dev/null
+	wait "$_p" 2>/dev/null
+	eval "PID_$1="
+}
+stop_nodes() {
+	for _n in $NODES; do stop_node "$_n"; done
+}
+# leader: the number of the node whose /leaderhealth says 200, if one.
+leader() {
+	for _n in $NODES; do
+		[ "$(leaderhealth "$_n")" = 200 ] && { echo "$_n"; return 0; }
+	done
+	return 1
+}

@@ -1,7 +1,8 @@
 /*
  * Each worker's seccomp filter, applied in a forked child: the things the
- * worker does must still work (threads, memory, time, pipes, unix sockets),
- * files answer EACCES, and a forbidden call kills the child with SIGSYS.
+ * worker does must still work (threads, memory, time, pipes, unix sockets,
+ * and TCP sockets for replica alone), files answer EACCES, and a forbidden
+ * call kills the child with SIGSYS.
  */
 #include "config.h"
 
@@ -24,7 +25,8 @@
 
 typedef int (*apply_fn)(char *, size_t);
 
-enum forbidden { FORBID_INET_SOCKET, FORBID_EXECVE, FORBID_FORK, FORBID_NONE };
+enum forbidden { FORBID_INET_SOCKET, FORBID_PACKET_SOCKET, FORBID_EXECVE,
+	FORBID_FORK, FORBID_NONE };
 
 static void *
 thread_main(void *arg)
@@ -68,7 +70,11 @@ child(apply_fn apply, enum forbidden what)
 		_exit(6);
 	switch (what) {
 	case FORBID_INET_SOCKET:
-		socket(AF_INET, SOCK_STREAM, 0);
+		if ((s = socket(AF_INET, SOCK_STREAM, 0)) != -1)
+			_exit(60);	/* allowed, and it worked */
+		break;
+	case FORBID_PACKET_SOCKET:
+		socket(AF_PACKET, SOCK_RAW, 0);
 		break;
 	case FORBID_EXECVE:
 		execl("/bin/true", "true", (char *)NULL);
@@ -95,8 +101,9 @@ run(apply_fn apply, enum forbidden what)
 	return status;
 }
 
+/* tcp: the worker may open TCP sockets (replica: log port, ZooKeeper). */
 static void
-check_worker(const char *name, apply_fn apply)
+check_worker(const char *name, apply_fn apply, int tcp)
 {
 	int st;
 
@@ -105,7 +112,12 @@ check_worker(const char *name, apply_fn apply)
 		fprintf(stderr, "%s: allowed steps failed (status 0x%x)\n",
 		    name, st);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	for (int w = FORBID_INET_SOCKET; w < FORBID_NONE; w++) {
+	st = run(apply, FORBID_INET_SOCKET);
+	if (tcp)
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 60);
+	else
+		CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS);
+	for (int w = FORBID_PACKET_SOCKET; w < FORBID_NONE; w++) {
 		st = run(apply, (enum forbidden)w);
 		if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS))
 			fprintf(stderr, "%s: forbidden call %d: status 0x%x\n",
@@ -121,8 +133,8 @@ main(void)
 		printf("test_sandbox: skipped, built with --disable-sandbox\n");
 		return 77;
 	}
-	check_worker("httpd", httpd_sandbox_apply);
-	check_worker("replica", replica_sandbox_apply);
-	check_worker("offerd", offerd_sandbox_apply);
+	check_worker("httpd", httpd_sandbox_apply, 0);
+	check_worker("replica", replica_sandbox_apply, 1);
+	check_worker("offerd", offerd_sandbox_apply, 0);
 	return check_done("test_sandbox");
 }
