@@ -1,0 +1,67 @@
+/*
+ * replica: the materialised store, the replicated state machine's state.
+ * It lives in the log's LMDB environment, one table per kind of record,
+ * keyed as Aurora keys them (task id, role, host, "role/env/name" and
+ * "role/env/name/update id"), values packed protobuf (ipc/api.proto).
+ *
+ * A transaction (Aurora's storage ops, ipc/storage.proto) is applied as
+ * one LMDB write transaction that also records the log position it came
+ * from, so a restart resumes from that position instead of replaying the
+ * log, and a position is never applied twice.
+ */
+#ifndef REPLICA_STORE_H
+#define REPLICA_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#include "ipc/storage.pb-c.h"
+
+enum store_table {
+	STORE_TASKS,
+	STORE_CRON_JOBS,
+	STORE_QUOTAS,
+	STORE_HOST_ATTRIBUTES,
+	STORE_JOB_UPDATES,
+	STORE_MAINTENANCE,
+	STORE_TABLES
+};
+
+struct store;
+
+/* Opens (creating) the store's tables in env; NULL with err. */
+struct store *store_open(MDB_env *env, char *err, size_t errlen);
+void	 store_close(struct store *);
+/* The log position of the last transaction applied (0: none). */
+uint64_t store_applied(const struct store *);
+
+/*
+ * Checks a transaction's shape: every op set and complete (keys named,
+ * ids not empty). -1 with err naming the op and what is wrong.
+ */
+int	 store_validate(const Transaction *, char *err, size_t errlen);
+/*
+ * Applies tx as log position pos (> store_applied()) in one LMDB
+ * transaction. -1 with err when an op cannot apply (an event for a job
+ * update that does not exist, a full disk); nothing changes then.
+ */
+int	 store_apply(struct store *, const Transaction *, uint64_t pos,
+	    char *err, size_t errlen);
+
+/* Records in a table. */
+size_t	 store_count(struct store *, enum store_table);
+/*
+ * Reads one record (packed) by key into a malloc'd buffer. 1 when found,
+ * 0 when not, -1 with err.
+ */
+int	 store_get(struct store *, enum store_table, const char *key,
+	    void **data, size_t *len, char *err, size_t errlen);
+/* The framework id saved by saveFrameworkId, or NULL; free it. */
+char	*store_framework_id(struct store *);
+
+/* Aurora's op names, as in storage.thrift ("saveTasks"). */
+const char *store_op_name(Op__KindCase);
+
+#endif
