@@ -137,6 +137,9 @@ store_applied(const struct store *s)
 
 /* Validation. */
 
+static int	invalid(char *, size_t, size_t, const Op *, const char *, ...)
+		    __attribute__((format(printf, 5, 6)));
+
 static int
 invalid(char *err, size_t errlen, size_t i, const Op *op, const char *fmt,
     ...)
