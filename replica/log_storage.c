@@ -19,6 +19,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "replica/lmdb_util.h"
 #include "replica/log_storage.h"
 
 #define REC_LEARNED	0x01
@@ -34,36 +35,6 @@ struct log_storage {
 	struct log_intervals	 missing;	/* holes + unlearned */
 	int			 purge_pending;	/* records below begin remain */
 };
-
-static void
-put_be64(unsigned char *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = v & 0xff;
-}
-
-static uint64_t
-get_be64(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void
-lmdb_err(char *err, size_t errlen, const char *what, int rc)
-{
-	if (rc == MDB_MAP_FULL)
-		snprintf(err, errlen, "%s: the log's LMDB map is full "
-		    "(raise -native_log_map_size)", what);
-	else if (rc == ENOSPC)
-		snprintf(err, errlen, "%s: no space left on the log's disk",
-		    what);
-	else
-		snprintf(err, errlen, "%s: %s", what, mdb_strerror(rc));
-}
 
 const char *
 log_status_name(LogMetadata__Status s)
@@ -95,7 +66,7 @@ log_env_open(const char *path, size_t map_size, int readonly, char *err,
 		return NULL;
 	}
 	if ((rc = mdb_env_create(&env)) != 0) {
-		lmdb_err(err, errlen, "cannot create the LMDB environment", rc);
+		lmdb_error(err, errlen, "cannot create the LMDB environment", rc);
 		return NULL;
 	}
 	/* Room for the log's and the store's tables. */
@@ -103,7 +74,7 @@ log_env_open(const char *path, size_t map_size, int readonly, char *err,
 	if ((rc = mdb_env_set_mapsize(env, map_size)) != 0 ||
 	    (rc = mdb_env_open(env, path, MDB_NOTLS |
 	    (readonly ? MDB_RDONLY : 0), 0600)) != 0) {
-		lmdb_err(err, errlen, path, rc);
+		lmdb_error(err, errlen, path, rc);
 		mdb_env_close(env);
 		return NULL;
 	}
@@ -125,7 +96,7 @@ meta_get64(struct log_storage *s, MDB_txn *txn, const char *name,
 		return rc;
 	if (v.mv_size != 8)
 		return MDB_CORRUPTED;
-	*out = get_be64(v.mv_data);
+	*out = lmdb_get_be64(v.mv_data);
 	return 0;
 }
 
@@ -144,7 +115,7 @@ meta_put64(struct log_storage *s, MDB_txn *txn, const char *name, uint64_t val)
 {
 	unsigned char buf[8];
 
-	put_be64(buf, val);
+	lmdb_put_be64(buf, val);
 	return meta_put(s, txn, name, buf, sizeof(buf));
 }
 
@@ -181,9 +152,9 @@ restore(struct log_storage *s, MDB_txn *txn)
 	if ((rc = mdb_cursor_open(txn, s->actions, &cur)) != 0)
 		return rc;
 	if (mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0 &&
-	    get_be64(k.mv_data) < s->begin)
+	    lmdb_get_be64(k.mv_data) < s->begin)
 		s->purge_pending = 1;
-	put_be64(key, s->begin);
+	lmdb_put_be64(key, s->begin);
 	k.mv_size = sizeof(key);
 	k.mv_data = key;
 	next = s->begin;
@@ -193,7 +164,7 @@ restore(struct log_storage *s, MDB_txn *txn)
 			rc = MDB_CORRUPTED;
 			break;
 		}
-		pos = get_be64(k.mv_data);
+		pos = lmdb_get_be64(k.mv_data);
 		if (pos > next && log_intervals_add(&s->missing, next,
 		    pos - 1) == -1) {
 			rc = ENOMEM;
@@ -236,7 +207,7 @@ log_storage_open(MDB_env *env, char *err, size_t errlen)
 	mdb_env_get_flags(env, &envflags);
 	dbflags = (envflags & MDB_RDONLY) ? 0 : MDB_CREATE;
 	if ((rc = mdb_txn_begin(env, NULL, envflags & MDB_RDONLY, &txn)) != 0) {
-		lmdb_err(err, errlen, "cannot open the log", rc);
+		lmdb_error(err, errlen, "cannot open the log", rc);
 		free(s);
 		return NULL;
 	}
@@ -251,7 +222,7 @@ log_storage_open(MDB_env *env, char *err, size_t errlen)
 			snprintf(err, errlen, "the log has never been "
 			    "written (no log tables)");
 		else
-			lmdb_err(err, errlen, "cannot read the log", rc);
+			lmdb_error(err, errlen, "cannot read the log", rc);
 		log_intervals_free(&s->missing);
 		free(s);
 		return NULL;
@@ -317,7 +288,7 @@ commit(struct log_storage *s, MDB_txn *txn, const char *what, char *err,
 
 	if ((rc = mdb_txn_commit(txn)) == 0)
 		return 0;
-	lmdb_err(err, errlen, what, rc);
+	lmdb_error(err, errlen, what, rc);
 	if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) == 0) {
 		restore(s, txn);
 		mdb_txn_abort(txn);
@@ -334,12 +305,12 @@ write_meta(struct log_storage *s, const char *name, const void *data,
 	int rc;
 
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0) {
-		lmdb_err(err, errlen, what, rc);
+		lmdb_error(err, errlen, what, rc);
 		return -1;
 	}
 	if ((rc = meta_put(s, txn, name, data, len)) != 0) {
 		mdb_txn_abort(txn);
-		lmdb_err(err, errlen, what, rc);
+		lmdb_error(err, errlen, what, rc);
 		return -1;
 	}
 	return commit(s, txn, what, err, errlen);
@@ -364,7 +335,7 @@ log_storage_set_promised(struct log_storage *s, uint64_t promised,
 {
 	unsigned char buf[8];
 
-	put_be64(buf, promised);
+	lmdb_put_be64(buf, promised);
 	if (write_meta(s, "promised", buf, sizeof(buf),
 	    "cannot write the promise", err, errlen) == -1)
 		return -1;
@@ -381,13 +352,13 @@ log_storage_replica_id(struct log_storage *s, uint64_t *id, char *err,
 	int rc;
 
 	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0) {
-		lmdb_err(err, errlen, "cannot read the replica's id", rc);
+		lmdb_error(err, errlen, "cannot read the replica's id", rc);
 		return -1;
 	}
 	rc = meta_get64(s, txn, "id", id);
 	mdb_txn_abort(txn);
 	if (rc != 0) {
-		lmdb_err(err, errlen, "cannot read the replica's id", rc);
+		lmdb_error(err, errlen, "cannot read the replica's id", rc);
 		return -1;
 	}
 	if (*id != 0)
@@ -398,9 +369,9 @@ log_storage_replica_id(struct log_storage *s, uint64_t *id, char *err,
 			    "%s", strerror(errno));
 			return -1;
 		}
-		*id = get_be64(buf);
+		*id = lmdb_get_be64(buf);
 	} while (*id == 0);
-	put_be64(buf, *id);
+	lmdb_put_be64(buf, *id);
 	return write_meta(s, "id", buf, sizeof(buf),
 	    "cannot write the replica's id", err, errlen);
 }
@@ -415,9 +386,9 @@ log_storage_read(struct log_storage *s, uint64_t pos, LogAction **out,
 	int rc;
 
 	*out = NULL;
-	put_be64(key, pos);
+	lmdb_put_be64(key, pos);
 	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0) {
-		lmdb_err(err, errlen, "cannot read the log", rc);
+		lmdb_error(err, errlen, "cannot read the log", rc);
 		return -1;
 	}
 	rc = mdb_get(txn, s->actions, &k, &v);
@@ -427,7 +398,7 @@ log_storage_read(struct log_storage *s, uint64_t pos, LogAction **out,
 	}
 	if (rc != 0) {
 		mdb_txn_abort(txn);
-		lmdb_err(err, errlen, "cannot read the log", rc);
+		lmdb_error(err, errlen, "cannot read the log", rc);
 		return -1;
 	}
 	if (v.mv_size >= 1)
@@ -457,7 +428,7 @@ purge(struct log_storage *s, MDB_txn *txn, uint64_t begin, int *more)
 	if ((rc = mdb_cursor_open(txn, s->actions, &cur)) != 0)
 		return rc;
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0 &&
-	    get_be64(k.mv_data) < begin) {
+	    lmdb_get_be64(k.mv_data) < begin) {
 		if (n++ == PURGE_BATCH) {
 			*more = 1;
 			break;
@@ -497,7 +468,7 @@ log_storage_persist(struct log_storage *s, const LogAction *a, char *err,
 	}
 	buf[0] = learned ? REC_LEARNED : 0;
 	log_action__pack(a, buf + 1);
-	put_be64(key, a->position);
+	lmdb_put_be64(key, a->position);
 	v.mv_size = len + 1;
 	v.mv_data = buf;
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) == 0 &&
@@ -510,7 +481,7 @@ log_storage_persist(struct log_storage *s, const LogAction *a, char *err,
 	if (rc != 0) {
 		if (txn != NULL)
 			mdb_txn_abort(txn);
-		lmdb_err(err, errlen, "cannot write to the log", rc);
+		lmdb_error(err, errlen, "cannot write to the log", rc);
 		return -1;
 	}
 	if (commit(s, txn, "cannot write to the log", err, errlen) == -1)

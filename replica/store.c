@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replica/lmdb_util.h"
 #include "replica/store.h"
 
 static const char *const table_names[STORE_TABLES] = {
@@ -52,36 +53,6 @@ store_op_name(Op__KindCase k)
 	return f != NULL ? f->name : "unset";
 }
 
-static void
-put_be64(unsigned char *b, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		b[i] = (unsigned char)v;
-}
-
-static uint64_t
-get_be64(const unsigned char *b)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | b[i];
-	return v;
-}
-
-static void
-lmdb_err(char *err, size_t errlen, const char *what, int rc)
-{
-	if (rc == MDB_MAP_FULL)
-		snprintf(err, errlen, "%s: the log's LMDB map is full (raise "
-		    "-native_log_map_size)", what);
-	else if (rc == ENOSPC)
-		snprintf(err, errlen, "%s: no space left on the log's disk",
-		    what);
-	else
-		snprintf(err, errlen, "%s: %s", what, mdb_strerror(rc));
-}
-
 struct store *
 store_open(MDB_env *env, char *err, size_t errlen)
 {
@@ -96,7 +67,7 @@ store_open(MDB_env *env, char *err, size_t errlen)
 	}
 	s->env = env;
 	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0) {
-		lmdb_err(err, errlen, "cannot open the store", rc);
+		lmdb_error(err, errlen, "cannot open the store", rc);
 		free(s);
 		return NULL;
 	}
@@ -106,7 +77,7 @@ store_open(MDB_env *env, char *err, size_t errlen)
 		    &s->tables[t]);
 	if (rc == 0 && (rc = mdb_get(txn, s->meta, &k, &v)) == 0) {
 		if (v.mv_size == 8)
-			s->applied = get_be64(v.mv_data);
+			s->applied = lmdb_get_be64(v.mv_data);
 		else
 			rc = MDB_CORRUPTED;
 	} else if (rc == MDB_NOTFOUND)
@@ -116,7 +87,7 @@ store_open(MDB_env *env, char *err, size_t errlen)
 	else
 		rc = mdb_txn_commit(txn);
 	if (rc != 0) {
-		lmdb_err(err, errlen, "cannot open the store", rc);
+		lmdb_error(err, errlen, "cannot open the store", rc);
 		free(s);
 		return NULL;
 	}
@@ -300,7 +271,7 @@ put(struct apply_ctx *c, MDB_dbi dbi, const char *key,
 
 	v.mv_size = protobuf_c_message_get_packed_size(m);
 	if ((rc = mdb_put(c->txn, dbi, &k, &v, MDB_RESERVE)) != 0) {
-		lmdb_err(c->err, c->errlen, key, rc);
+		lmdb_error(c->err, c->errlen, key, rc);
 		return -1;
 	}
 	protobuf_c_message_pack(m, v.mv_data);
@@ -314,7 +285,7 @@ del(struct apply_ctx *c, MDB_dbi dbi, const char *key)
 	int rc;
 
 	if ((rc = mdb_del(c->txn, dbi, &k, NULL)) != 0 && rc != MDB_NOTFOUND) {
-		lmdb_err(c->err, c->errlen, key, rc);
+		lmdb_error(c->err, c->errlen, key, rc);
 		return -1;
 	}
 	return 0;
@@ -333,7 +304,7 @@ get(struct apply_ctx *c, MDB_dbi dbi, const char *key,
 		return NULL;
 	}
 	if (*rc != 0) {
-		lmdb_err(c->err, c->errlen, key, *rc);
+		lmdb_error(c->err, c->errlen, key, *rc);
 		return NULL;
 	}
 	if ((m = protobuf_c_message_unpack(d, NULL, v.mv_size,
@@ -533,7 +504,7 @@ prune_updates(struct apply_ctx *c, const PruneJobUpdateHistory *p)
 
 	if ((rc = mdb_cursor_open(c->txn, c->s->tables[STORE_JOB_UPDATES],
 	    &cur)) != 0) {
-		lmdb_err(c->err, c->errlen, "job updates", rc);
+		lmdb_error(c->err, c->errlen, "job updates", rc);
 		return -1;
 	}
 	for (op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0;
@@ -606,7 +577,7 @@ apply_op(struct apply_ctx *c, const Op *op)
 		int rc;
 
 		if ((rc = mdb_put(c->txn, s->meta, &key, &v, 0)) != 0) {
-			lmdb_err(c->err, c->errlen, "frameworkId", rc);
+			lmdb_error(c->err, c->errlen, "frameworkId", rc);
 			return -1;
 		}
 		return 0;
@@ -691,7 +662,7 @@ store_apply(struct store *s, const Transaction *tx, uint64_t pos, char *err,
 	if (store_validate(tx, err, errlen) == -1)
 		return -1;
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &c.txn)) != 0) {
-		lmdb_err(err, errlen, "cannot write the store", rc);
+		lmdb_error(err, errlen, "cannot write the store", rc);
 		return -1;
 	}
 	err[0] = '\0';
@@ -704,16 +675,16 @@ store_apply(struct store *s, const Transaction *tx, uint64_t pos, char *err,
 			return -1;
 		}
 	}
-	put_be64(buf, pos);
+	lmdb_put_be64(buf, pos);
 	v.mv_size = sizeof(buf);
 	v.mv_data = buf;
 	if ((rc = mdb_put(c.txn, s->meta, &k, &v, 0)) != 0) {
 		mdb_txn_abort(c.txn);
-		lmdb_err(err, errlen, "cannot write the store", rc);
+		lmdb_error(err, errlen, "cannot write the store", rc);
 		return -1;
 	}
 	if ((rc = mdb_txn_commit(c.txn)) != 0) {
-		lmdb_err(err, errlen, "cannot write the store", rc);
+		lmdb_error(err, errlen, "cannot write the store", rc);
 		return -1;
 	}
 	s->applied = pos;
@@ -743,7 +714,7 @@ read_value(struct store *s, MDB_dbi dbi, const char *key, void **data,
 	int rc, found = 0;
 
 	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0) {
-		lmdb_err(err, errlen, "cannot read the store", rc);
+		lmdb_error(err, errlen, "cannot read the store", rc);
 		return -1;
 	}
 	if ((rc = mdb_get(txn, dbi, &k, &v)) == 0) {
@@ -758,7 +729,7 @@ read_value(struct store *s, MDB_dbi dbi, const char *key, void **data,
 	}
 	mdb_txn_abort(txn);
 	if (rc != 0 && rc != MDB_NOTFOUND) {
-		lmdb_err(err, errlen, key, rc);
+		lmdb_error(err, errlen, key, rc);
 		return -1;
 	}
 	return found;

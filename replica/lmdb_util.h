@@ -1,0 +1,20 @@
+/*
+ * replica: helpers shared by the log's and the store's LMDB tables:
+ * big-endian 8-byte keys and values (so positions sort as numbers), and
+ * LMDB errors worded for an operator.
+ */
+#ifndef REPLICA_LMDB_UTIL_H
+#define REPLICA_LMDB_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void	 lmdb_put_be64(unsigned char *, uint64_t);
+uint64_t lmdb_get_be64(const unsigned char *);
+/*
+ * "what: why" into err; a full map and a full disk name their remedy
+ * (-native_log_map_size, disk space).
+ */
+void	 lmdb_error(char *err, size_t errlen, const char *what, int rc);
+
+#endif
