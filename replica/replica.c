@@ -50,8 +50,6 @@ static struct {
 	const char	*lifecycle;
 	struct ipc_pub	*events;
 	int		 with_zk;
-	int		 leading;	/* won the ZooKeeper election */
-	int		 contending;
 	int		 fenced;
 } replica;
 
@@ -153,10 +151,8 @@ log_changed(enum replica_log_state s)
 		break;
 	case REPLICA_LOG_FOLLOWING:
 		transition("STORAGE_PREPARED");
-		if (replica.with_zk && !replica.contending) {
-			replica.contending = 1;
+		if (replica.with_zk)
 			replica_zk_contend();
-		}
 		break;
 	case REPLICA_LOG_ELECTING:
 		transition("STORAGE_PREPARED");
@@ -203,20 +199,21 @@ zk_replicas(const char *const *addrs, size_t n)
 	replica_log_fence(fenced);
 }
 
+/* Called on each change: losing means having led. */
 static void
 zk_leading(int leading)
 {
-	if (!leading && replica.leading)
+	if (!leading)
 		commit_suicide();
-	replica.leading = leading;
-	replica_log_lead(leading);
+	replica_log_lead(1);
 }
 
 static void
 zk_lost(const char *why)
 {
 	log_error("%s", why);
-	if (replica.leading || replica_log_state() != REPLICA_LOG_FOLLOWING)
+	if (replica_zk_leading() ||
+	    replica_log_state() != REPLICA_LOG_FOLLOWING)
 		commit_suicide();
 	/* A follower's replica restarts with a new session and rejoins. */
 	fatalx("restarting to rejoin ZooKeeper with a new session");

@@ -52,9 +52,7 @@ static struct {
 	char			 log_address[ADDR_MAX];
 	char			 replica_id[17];
 	char			 hostname[256];
-	int			 ever_connected;
-	int			 connected;
-	enum zk_conn_state	 conn_state;
+	enum zk_conn_state	 conn_state;	/* once connected at all */
 	int64_t			 conn_counts[ZKS_COUNT];
 	struct event		*lost_timer;	/* leader disconnected too long */
 	struct event		*retry;
@@ -69,6 +67,19 @@ static struct {
 } zs;
 
 static void	ensure_nodes(void);
+
+static int
+ever_connected(void)
+{
+	return zs.conn_counts[ZKS_CONNECTED] > 0;
+}
+
+static int
+connected(void)
+{
+	return ever_connected() && (zs.conn_state == ZKS_CONNECTED ||
+	    zs.conn_state == ZKS_RECONNECTED);
+}
 
 static const char *
 node_base(const char *path)
@@ -100,23 +111,20 @@ session_changed(enum zk_session s, void *arg)
 	switch (s) {
 	case ZK_SESSION_CONNECTED:
 		evtimer_del(zs.lost_timer);
-		zs.connected = 1;
-		zs.conn_state = zs.ever_connected ? ZKS_RECONNECTED :
-		    ZKS_CONNECTED;
-		zs.conn_counts[zs.conn_state]++;
-		if (!zs.ever_connected)
+		if (ever_connected())
+			log_info("Reconnected to ZooKeeper");
+		else
 			log_info("Connected to ZooKeeper at %s (session "
 			    "timeout %d ms)", flag_str(F_ZK_ENDPOINTS),
 			    zk_session_timeout_ms(zs.zk));
-		else
-			log_info("Reconnected to ZooKeeper");
-		zs.ever_connected = 1;
+		zs.conn_state = ever_connected() ? ZKS_RECONNECTED :
+		    ZKS_CONNECTED;
+		zs.conn_counts[zs.conn_state]++;
 		ensure_nodes();
 		break;
 	case ZK_SESSION_CONNECTING:
-		if (!zs.connected)
+		if (!connected())
 			break;
-		zs.connected = 0;
 		zs.conn_state = ZKS_SUSPENDED;
 		zs.conn_counts[ZKS_SUSPENDED]++;
 		log_warnx("Disconnected from ZooKeeper; reconnecting");
@@ -129,7 +137,6 @@ session_changed(enum zk_session s, void *arg)
 		}
 		break;
 	case ZK_SESSION_EXPIRED:
-		zs.connected = 0;
 		lose("the ZooKeeper session expired");
 		break;
 	}
@@ -195,7 +202,7 @@ ensure_node(struct own_node *n)
 	char parent[512];
 	char *slash;
 
-	if (!n->wanted || n->creating || n->name[0] != '\0' || !zs.connected)
+	if (!n->wanted || n->creating || n->name[0] != '\0' || !connected())
 		return;
 	snprintf(parent, sizeof(parent), "%s", n->prefix);
 	slash = strrchr(parent, '/');
@@ -238,8 +245,7 @@ static void
 stale_deleted(int rc, void *arg)
 {
 	if (rc != ZOK && rc != ZNONODE)
-		log_warnx("cannot delete a stale log replica node: %s",
-		    zerror(rc));
+		log_warnx("cannot delete a stale node: %s", zerror(rc));
 }
 
 /*
@@ -519,6 +525,12 @@ replica_zk_advertise(void)
 	ensure_node(&zs.member_node);
 }
 
+int
+replica_zk_leading(void)
+{
+	return zs.leading;
+}
+
 LeaderStatus
 replica_zk_leader(char *addr, size_t len)
 {
@@ -536,7 +548,7 @@ replica_zk_vars(struct ipc_vars *v)
 	for (int s = 0; s < ZKS_COUNT; s++) {
 		snprintf(name, sizeof(name), "zk_connection_state_%s",
 		    conn_state_names[s]);
-		ipc_vars_int(v, name, zs.ever_connected &&
+		ipc_vars_int(v, name, ever_connected() &&
 		    zs.conn_state == (enum zk_conn_state)s);
 		snprintf(name, sizeof(name), "zk_connection_state_%s_counter",
 		    conn_state_names[s]);

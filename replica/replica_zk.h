@@ -46,6 +46,8 @@ int	replica_zk_start(struct event_base *, const char *log_address,
 void	replica_zk_contend(void);
 /* Announces this scheduler as the leader (member_ node). */
 void	replica_zk_advertise(void);
+/* Whether this scheduler holds the lowest election node. */
+int	replica_zk_leading(void);
 /*
  * Who leads, as the ServerSet shows it; the leader's HTTP "host:port" in
  * addr ("" when unknown).

@@ -77,6 +77,17 @@ event_new(struct zk *zk, enum zk_event_kind kind, void *arg)
 	return ev;
 }
 
+/* Frees an event already off the session's list. */
+static void
+event_destroy(struct zk_event *ev)
+{
+	for (size_t i = 0; i < ev->nnames; i++)
+		free(ev->names[i]);
+	free(ev->names);
+	free(ev->str);
+	free(ev);
+}
+
 static void
 event_free(struct zk_event *ev)
 {
@@ -90,11 +101,7 @@ event_free(struct zk_event *ev)
 	if (ev->next != NULL)
 		ev->next->prev = ev->prev;
 	pthread_mutex_unlock(&zk->lock);
-	for (size_t i = 0; i < ev->nnames; i++)
-		free(ev->names[i]);
-	free(ev->names);
-	free(ev->str);
-	free(ev);
+	event_destroy(ev);
 }
 
 /* Runs on the loop thread. */
@@ -282,11 +289,7 @@ zk_close(struct zk *zk)
 	for (ev = zk->live; ev != NULL; ev = next) {
 		next = ev->next;
 		ipc_loop_cancel(&ev->post);
-		for (size_t i = 0; i < ev->nnames; i++)
-			free(ev->names[i]);
-		free(ev->names);
-		free(ev->str);
-		free(ev);
+		event_destroy(ev);
 	}
 	pthread_mutex_destroy(&zk->lock);
 	free(zk);
