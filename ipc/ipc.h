@@ -95,6 +95,8 @@ typedef void (*ipc_reply_fn)(const Envelope *reply, const char *error,
 
 struct ipc_client *ipc_client_dial(const char *url);
 void	ipc_client_close(struct ipc_client *);
+/* 1 while a connection to the server is open. */
+int	ipc_client_connected(const struct ipc_client *);
 int	ipc_call(struct ipc_client *, MsgType, const ProtobufCMessage *body,
 	    int timeout_ms, ipc_reply_fn, void *arg);
 

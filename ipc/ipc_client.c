@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 struct ipc_client {
 	nng_socket	 sock;
 	uint64_t	 next_id;
+	atomic_int	 pipes;		/* connections now open (nng threads) */
 	char		 url[256];
 };
 
@@ -35,6 +37,19 @@ struct ipc_call {
 	struct ipc_completion	 done;
 };
 
+/* nng thread: count connections as they come and go. */
+static void
+pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	struct ipc_client *c = arg;
+
+	(void)p;
+	if (ev == NNG_PIPE_EV_ADD_POST)
+		atomic_fetch_add(&c->pipes, 1);
+	else if (ev == NNG_PIPE_EV_REM_POST)
+		atomic_fetch_sub(&c->pipes, 1);
+}
+
 struct ipc_client *
 ipc_client_dial(const char *url)
 {
@@ -49,6 +64,10 @@ ipc_client_dial(const char *url)
 	    (rv = ipc_socket_setup(c->sock)) != 0 ||
 	    /* A request lost with a restarting peer is sent again. */
 	    (rv = nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME, 1000)) != 0 ||
+	    (rv = nng_pipe_notify(c->sock, NNG_PIPE_EV_ADD_POST, pipe_event,
+	    c)) != 0 ||
+	    (rv = nng_pipe_notify(c->sock, NNG_PIPE_EV_REM_POST, pipe_event,
+	    c)) != 0 ||
 	    (rv = nng_dial(c->sock, url, NULL, NNG_FLAG_NONBLOCK)) != 0) {
 		log_warnx("ipc: cannot dial %s: %s", url, nng_strerror(rv));
 		nng_close(c->sock);
@@ -56,6 +75,12 @@ ipc_client_dial(const char *url)
 		return NULL;
 	}
 	return c;
+}
+
+int
+ipc_client_connected(const struct ipc_client *c)
+{
+	return atomic_load(&c->pipes) > 0;
 }
 
 void

@@ -18,6 +18,7 @@
 
 static struct event_base *base;
 static struct ipc_request *held;	/* a request answered later */
+static int held_arrived;		/* set when held is */
 
 static const struct ipc_allow server_allow[] = {
 	{ ROLE__HTTPD, MSG_TYPE__STATUS_REQUEST },
@@ -60,6 +61,7 @@ handler(struct ipc_request *req, void *arg)
 
 	if (ipc_request_envelope(req)->type == MSG_TYPE__LEADER_REQUEST) {
 		held = req;	/* a slow request: answered later */
+		held_arrived = 1;
 		return;
 	}
 	ipc_vars_int(&v, "answer", 42);
@@ -120,13 +122,15 @@ test_slow_does_not_block(struct ipc_client *c)
 {
 	struct result slow = { 0 }, fast = { 0 };
 
+	held_arrived = 0;
 	CHECK(ipc_call(c, MSG_TYPE__LEADER_REQUEST, NULL, 3000, on_reply,
 	    &slow) == 0);
 	CHECK(ipc_call(c, MSG_TYPE__STATUS_REQUEST, NULL, 3000, on_reply,
 	    &fast) == 0);
 	CHECK(run_until(&fast.done, 3000));
 	CHECK(!slow.done);
-	CHECK(held != NULL);
+	/* The two contexts may reach the server in either order. */
+	CHECK(run_until(&held_arrived, 3000));
 	if (held != NULL) {
 		LeaderResponse lr = LEADER_RESPONSE__INIT;
 
@@ -206,8 +210,18 @@ static void
 test_reconnect(struct ipc_server **srv, const char *url, struct ipc_client *c)
 {
 	struct result r = { 0 };
+	int64_t end;
 
 	ipc_server_close(*srv);
+	/*
+	 * Call once the client has seen the old connection close: a request
+	 * written into a connection as it closes is resent, and nng 1.5 has
+	 * been seen to leak one copy of it then (LeakSanitizer reports it).
+	 */
+	end = ipc_now_ms() + 5000;
+	while (ipc_client_connected(c) && ipc_now_ms() < end)
+		event_base_loop(base, EVLOOP_ONCE);
+	CHECK(!ipc_client_connected(c));
 	*srv = ipc_server_listen(url, server_allow,
 	    sizeof(server_allow) / sizeof(server_allow[0]), handler, NULL);
 	CHECK(*srv != NULL);
