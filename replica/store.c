@@ -42,7 +42,17 @@ struct apply_ctx {
 	MDB_txn		*txn;
 	char		*err;
 	size_t		 errlen;
+	int		 broken;	/* LMDB failed: not the op's fault */
 };
+
+/* An LMDB failure inside an apply: the store, not the op, is at fault. */
+static int
+apply_lmdb_error(struct apply_ctx *c, const char *what, int rc)
+{
+	c->broken = 1;
+	lmdb_error(c->err, c->errlen, what, rc);
+	return -1;
+}
 
 const char *
 store_op_name(Op__KindCase k)
@@ -270,10 +280,8 @@ put(struct apply_ctx *c, MDB_dbi dbi, const char *key,
 	int rc;
 
 	v.mv_size = protobuf_c_message_get_packed_size(m);
-	if ((rc = mdb_put(c->txn, dbi, &k, &v, MDB_RESERVE)) != 0) {
-		lmdb_error(c->err, c->errlen, key, rc);
-		return -1;
-	}
+	if ((rc = mdb_put(c->txn, dbi, &k, &v, MDB_RESERVE)) != 0)
+		return apply_lmdb_error(c, key, rc);
 	protobuf_c_message_pack(m, v.mv_data);
 	return 0;
 }
@@ -284,10 +292,8 @@ del(struct apply_ctx *c, MDB_dbi dbi, const char *key)
 	MDB_val k = { strlen(key), (void *)(uintptr_t)key };
 	int rc;
 
-	if ((rc = mdb_del(c->txn, dbi, &k, NULL)) != 0 && rc != MDB_NOTFOUND) {
-		lmdb_error(c->err, c->errlen, key, rc);
-		return -1;
-	}
+	if ((rc = mdb_del(c->txn, dbi, &k, NULL)) != 0 && rc != MDB_NOTFOUND)
+		return apply_lmdb_error(c, key, rc);
 	return 0;
 }
 
@@ -304,12 +310,13 @@ get(struct apply_ctx *c, MDB_dbi dbi, const char *key,
 		return NULL;
 	}
 	if (*rc != 0) {
-		lmdb_error(c->err, c->errlen, key, *rc);
+		apply_lmdb_error(c, key, *rc);
 		return NULL;
 	}
 	if ((m = protobuf_c_message_unpack(d, NULL, v.mv_size,
 	    v.mv_data)) == NULL) {
 		*rc = -1;
+		c->broken = 1;
 		snprintf(c->err, c->errlen, "%s: stored record is corrupt",
 		    key);
 	}
@@ -411,6 +418,7 @@ save_update_event(struct apply_ctx *c, const JobUpdateKey *key,
 	n = instance ? &d->n_instanceevents : &d->n_updateevents;
 	if ((grown = realloc(list, (*n + 1) * sizeof(*grown))) == NULL) {
 		snprintf(c->err, c->errlen, "out of memory");
+		c->broken = 1;
 		job_update_details__free_unpacked(d, NULL);
 		return -1;
 	}
@@ -504,7 +512,7 @@ prune_updates(struct apply_ctx *c, const PruneJobUpdateHistory *p)
 
 	if ((rc = mdb_cursor_open(c->txn, c->s->tables[STORE_JOB_UPDATES],
 	    &cur)) != 0) {
-		lmdb_error(c->err, c->errlen, "job updates", rc);
+		apply_lmdb_error(c, "job updates", rc);
 		return -1;
 	}
 	for (op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0;
@@ -520,6 +528,7 @@ prune_updates(struct apply_ctx *c, const PruneJobUpdateHistory *p)
 				job_update_details__free_unpacked(d, NULL);
 			snprintf(c->err, c->errlen, "cannot read the job "
 			    "updates to prune");
+			c->broken = 1;
 			ret = -1;
 			break;
 		}
@@ -576,10 +585,8 @@ apply_op(struct apply_ctx *c, const Op *op)
 		    op->saveframeworkid->id };
 		int rc;
 
-		if ((rc = mdb_put(c->txn, s->meta, &key, &v, 0)) != 0) {
-			lmdb_error(c->err, c->errlen, "frameworkId", rc);
-			return -1;
-		}
+		if ((rc = mdb_put(c->txn, s->meta, &key, &v, 0)) != 0)
+			return apply_lmdb_error(c, "frameworkId", rc);
 		return 0;
 	}
 	case OP__KIND_SAVE_CRON_JOB:
@@ -643,14 +650,56 @@ apply_op(struct apply_ctx *c, const Op *op)
 	}
 }
 
-int
-store_apply(struct store *s, const Transaction *tx, uint64_t pos, char *err,
-    size_t errlen)
+/*
+ * One transaction in a nested LMDB transaction of parent: 0 applied, 1
+ * refused (outcome says why), -1 when the store cannot be written (err).
+ */
+static int
+apply_one(struct store *s, MDB_txn *parent, const Transaction *tx,
+    struct store_outcome *out, char *err, size_t errlen)
 {
-	struct apply_ctx c = { s, NULL, err, errlen };
+	struct apply_ctx c = { s, NULL, out->why, sizeof(out->why), 0 };
+	char why[sizeof(out->why)];
+	int rc;
+
+	out->refused = 0;
+	out->why[0] = '\0';
+	if (store_validate(tx, out->why, sizeof(out->why)) == -1) {
+		out->refused = 1;
+		return 1;
+	}
+	if ((rc = mdb_txn_begin(s->env, parent, 0, &c.txn)) != 0) {
+		lmdb_error(err, errlen, "cannot write the store", rc);
+		return -1;
+	}
+	for (size_t i = 0; i < tx->n_ops; i++) {
+		if (apply_op(&c, tx->ops[i]) == 0)
+			continue;
+		mdb_txn_abort(c.txn);
+		if (c.broken) {
+			snprintf(err, errlen, "%s", out->why);
+			return -1;
+		}
+		snprintf(why, sizeof(why), "%s", out->why);
+		snprintf(out->why, sizeof(out->why), "op %zu (%s): %.200s", i,
+		    store_op_name(tx->ops[i]->kind_case), why);
+		out->refused = 1;
+		return 1;
+	}
+	if ((rc = mdb_txn_commit(c.txn)) != 0) {
+		lmdb_error(err, errlen, "cannot write the store", rc);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_apply_entry(struct store *s, Transaction *const *txs, size_t n,
+    uint64_t pos, struct store_outcome *out, char *err, size_t errlen)
+{
 	MDB_val k = { 7, (void *)(uintptr_t)"applied" }, v;
 	unsigned char buf[8];
-	char why[512];
+	MDB_txn *txn;
 	int rc;
 
 	if (pos <= s->applied) {
@@ -659,35 +708,44 @@ store_apply(struct store *s, const Transaction *tx, uint64_t pos, char *err,
 		    (unsigned long long)s->applied);
 		return -1;
 	}
-	if (store_validate(tx, err, errlen) == -1)
-		return -1;
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &c.txn)) != 0) {
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0) {
 		lmdb_error(err, errlen, "cannot write the store", rc);
 		return -1;
 	}
-	err[0] = '\0';
-	for (size_t i = 0; i < tx->n_ops; i++) {
-		if (apply_op(&c, tx->ops[i]) == -1) {
-			snprintf(why, sizeof(why), "%s", err);
-			snprintf(err, errlen, "op %zu (%s): %s", i,
-			    store_op_name(tx->ops[i]->kind_case), why);
-			mdb_txn_abort(c.txn);
+	for (size_t i = 0; i < n; i++)
+		if (apply_one(s, txn, txs[i], &out[i], err, errlen) == -1) {
+			mdb_txn_abort(txn);
 			return -1;
 		}
-	}
 	lmdb_put_be64(buf, pos);
 	v.mv_size = sizeof(buf);
 	v.mv_data = buf;
-	if ((rc = mdb_put(c.txn, s->meta, &k, &v, 0)) != 0) {
-		mdb_txn_abort(c.txn);
+	if ((rc = mdb_put(txn, s->meta, &k, &v, 0)) != 0) {
+		mdb_txn_abort(txn);
 		lmdb_error(err, errlen, "cannot write the store", rc);
 		return -1;
 	}
-	if ((rc = mdb_txn_commit(c.txn)) != 0) {
+	if ((rc = mdb_txn_commit(txn)) != 0) {
 		lmdb_error(err, errlen, "cannot write the store", rc);
 		return -1;
 	}
 	s->applied = pos;
+	return 0;
+}
+
+int
+store_apply(struct store *s, const Transaction *tx, uint64_t pos, char *err,
+    size_t errlen)
+{
+	Transaction *one = (Transaction *)(uintptr_t)tx;
+	struct store_outcome out;
+
+	if (store_apply_entry(s, &one, 1, pos, &out, err, errlen) == -1)
+		return -1;
+	if (out.refused) {
+		snprintf(err, errlen, "%s", out.why);
+		return -1;
+	}
 	return 0;
 }
 

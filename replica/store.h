@@ -42,11 +42,23 @@ uint64_t store_applied(const struct store *);
  * ids not empty). -1 with err naming the op and what is wrong.
  */
 int	 store_validate(const Transaction *, char *err, size_t errlen);
+/* What became of one transaction of an applied log entry. */
+struct store_outcome {
+	int	refused;	/* not applied; why says why */
+	char	why[256];
+};
+
 /*
- * Applies tx as log position pos (> store_applied()) in one LMDB
- * transaction. -1 with err when an op cannot apply (an event for a job
- * update that does not exist, a full disk); nothing changes then.
+ * Applies log position pos (> store_applied()), its transactions in
+ * order, each on its own: one that cannot apply (invalid, an event for a
+ * job update that does not exist) is refused alone, nothing of it kept,
+ * and the others still apply. The position is applied either way, as on
+ * every replica. -1 with err only when the store cannot be written (a
+ * full disk, a corrupt record): nothing changes and pos stays unapplied.
  */
+int	 store_apply_entry(struct store *, Transaction *const *txs, size_t n,
+	    uint64_t pos, struct store_outcome *out, char *err, size_t errlen);
+/* One transaction as position pos; -1 with err when refused or unwritten. */
 int	 store_apply(struct store *, const Transaction *, uint64_t pos,
 	    char *err, size_t errlen);
 

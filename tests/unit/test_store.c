@@ -93,6 +93,50 @@ read_update(struct store *s, const char *key)
 	return d;
 }
 
+/* A full map refuses the whole position and keeps what was applied. */
+static void
+test_full_map(void)
+{
+	char full_dir[] = "/tmp/test_store_full.XXXXXX", err[512], cmd[128];
+	char id[32], *big;
+	ScheduledTask task = SCHEDULED_TASK__INIT, *tasks[1] = { &task };
+	AssignedTask at = ASSIGNED_TASK__INIT;
+	SaveTasks st = SAVE_TASKS__INIT;
+	struct store *s;
+	MDB_env *env;
+	uint64_t pos;
+
+	if (mkdtemp(full_dir) == NULL || (big = malloc(64 << 10)) == NULL)
+		return;
+	memset(big, 'h', (64 << 10) - 1);
+	big[(64 << 10) - 1] = '\0';
+	CHECK((env = log_env_open(full_dir, 1 << 20, 0, err, sizeof(err))) != NULL);
+	CHECK((s = store_open(env, err, sizeof(err))) != NULL);
+	at.taskid = id;
+	at.slavehost = big;
+	task.assignedtask = &at;
+	task.has_status = 1;
+	task.status = SCHEDULE_STATUS__PENDING;
+	st.n_tasks = 1;
+	st.tasks = tasks;
+	for (pos = 1; pos < 100; pos++) {
+		snprintf(id, sizeof(id), "task-%llu", (unsigned long long)pos);
+		if (apply(s, one(OP__KIND_SAVE_TASKS, &st), pos, err,
+		    sizeof(err)) == -1)
+			break;
+	}
+	CHECK(pos > 1 && pos < 100);
+	CHECK_CONTAINS(err, "the log's LMDB map is full (raise "
+	    "-native_log_map_size)");
+	CHECK(store_applied(s) == pos - 1);
+	CHECK(store_count(s, STORE_TASKS) == pos - 1);
+	store_close(s);
+	mdb_env_close(env);
+	free(big);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", full_dir);
+	(void)!system(cmd);
+}
+
 int
 main(void)
 {
@@ -170,27 +214,28 @@ main(void)
 	tx.n_ops = 0;
 	CHECK(store_validate(&tx, err, sizeof(err)) == -1);
 	CHECK_STR(err, "empty transaction");
-	CHECK(store_applied(s) == 5);
+	/* A refused transaction still takes its position, as everywhere. */
+	CHECK(store_applied(s) == 6);
 
 	ids[0] = S("t1");
 	rt.n_taskids = 1;
 	rt.taskids = ids;
-	CHECK(apply(s, one(OP__KIND_REMOVE_TASKS, &rt), 6, err,
+	CHECK(apply(s, one(OP__KIND_REMOVE_TASKS, &rt), 7, err,
 	    sizeof(err)) == 0);
 	CHECK(store_count(s, STORE_TASKS) == 0);
 	/* Removing what is not there is no error (Aurora's stores agree). */
-	CHECK(apply(s, one(OP__KIND_REMOVE_TASKS, &rt), 7, err,
+	CHECK(apply(s, one(OP__KIND_REMOVE_TASKS, &rt), 8, err,
 	    sizeof(err)) == 0);
 
 	/* saveFrameworkId, saveQuota */
 	fid.id = S("framework-1");
-	CHECK(apply(s, one(OP__KIND_SAVE_FRAMEWORK_ID, &fid), 8, err,
+	CHECK(apply(s, one(OP__KIND_SAVE_FRAMEWORK_ID, &fid), 9, err,
 	    sizeof(err)) == 0);
 	fw = store_framework_id(s);
 	CHECK_STR(fw, "framework-1");
 	free(fw);
 	sq.role = S("www-data");
-	CHECK(apply(s, one(OP__KIND_SAVE_QUOTA, &sq), 9, err,
+	CHECK(apply(s, one(OP__KIND_SAVE_QUOTA, &sq), 10, err,
 	    sizeof(err)) == 0);
 	CHECK(store_count(s, STORE_QUOTAS) == 1);
 
@@ -199,10 +244,10 @@ main(void)
 	ha.has_mode = 1;
 	ha.mode = MAINTENANCE_MODE__DRAINED;
 	sha.hostattributes = &ha;
-	CHECK(apply(s, one(OP__KIND_SAVE_HOST_ATTRIBUTES, &sha), 10, err,
+	CHECK(apply(s, one(OP__KIND_SAVE_HOST_ATTRIBUTES, &sha), 11, err,
 	    sizeof(err)) == 0);
 	ha.has_mode = 0;
-	CHECK(apply(s, one(OP__KIND_SAVE_HOST_ATTRIBUTES, &sha), 11, err,
+	CHECK(apply(s, one(OP__KIND_SAVE_HOST_ATTRIBUTES, &sha), 12, err,
 	    sizeof(err)) == 0);
 	CHECK(ha.has_mode == 0);	/* the transaction is left as it was */
 	CHECK(store_get(s, STORE_HOST_ATTRIBUTES, "host1", &data, &len, err,
@@ -227,17 +272,17 @@ main(void)
 	iev.timestampms = 500;
 	sie.key = &ukey;
 	sie.event = &iev;
-	CHECK(apply(s, one(OP__KIND_SAVE_JOB_INSTANCE_UPDATE_EVENT, &sie), 12,
+	CHECK(apply(s, one(OP__KIND_SAVE_JOB_INSTANCE_UPDATE_EVENT, &sie), 13,
 	    err, sizeof(err)) == -1);
 	CHECK_STR(err, "op 0 (saveJobInstanceUpdateEvent): no job update "
 	    "www-data/prod/hello/missing");
-	CHECK(store_applied(s) == 11);
+	CHECK(store_applied(s) == 13);
 
-	save_update(s, "u1", 12, 100, JOB_UPDATE_STATUS__ROLLED_FORWARD);
-	save_update(s, "u2", 14, 200, JOB_UPDATE_STATUS__ROLLED_FORWARD);
-	save_update(s, "u3", 16, 300, JOB_UPDATE_STATUS__ROLLING_FORWARD);
+	save_update(s, "u1", 14, 100, JOB_UPDATE_STATUS__ROLLED_FORWARD);
+	save_update(s, "u2", 16, 200, JOB_UPDATE_STATUS__ROLLED_FORWARD);
+	save_update(s, "u3", 18, 300, JOB_UPDATE_STATUS__ROLLING_FORWARD);
 	ukey.id = S("u3");
-	CHECK(apply(s, one(OP__KIND_SAVE_JOB_INSTANCE_UPDATE_EVENT, &sie), 18,
+	CHECK(apply(s, one(OP__KIND_SAVE_JOB_INSTANCE_UPDATE_EVENT, &sie), 20,
 	    err, sizeof(err)) == 0);
 	d = read_update(s, "www-data/prod/hello/u3");
 	CHECK(d != NULL && d->n_updateevents == 1 && d->n_instanceevents == 1);
@@ -253,7 +298,7 @@ main(void)
 	prune.has_perjobretaincount = prune.has_historyprunethresholdms = 1;
 	prune.perjobretaincount = 1;
 	prune.historyprunethresholdms = 0;
-	CHECK(apply(s, one(OP__KIND_PRUNE_JOB_UPDATE_HISTORY, &prune), 19, err,
+	CHECK(apply(s, one(OP__KIND_PRUNE_JOB_UPDATE_HISTORY, &prune), 21, err,
 	    sizeof(err)) == 0);
 	CHECK(store_count(s, STORE_JOB_UPDATES) == 2);
 	d = read_update(s, "www-data/prod/hello/u1");
@@ -263,12 +308,56 @@ main(void)
 	if (d != NULL)
 		job_update_details__free_unpacked(d, NULL);
 
+	/* A batch: each transaction on its own, the refused one alone. */
+	{
+		RemoveQuota rq = REMOVE_QUOTA__INIT;
+		SaveFrameworkId f2 = SAVE_FRAMEWORK_ID__INIT;
+		Transaction t1 = TRANSACTION__INIT, t2 = TRANSACTION__INIT,
+		    t3 = TRANSACTION__INIT, *batch[3] = { &t1, &t2, &t3 };
+		Op o1 = OP__INIT, o2 = OP__INIT, o3 = OP__INIT;
+		Op *p1[1] = { &o1 }, *p2[1] = { &o2 }, *p3[1] = { &o3 };
+		struct store_outcome out[3];
+
+		rq.role = S("www-data");
+		o1.kind_case = OP__KIND_REMOVE_QUOTA;
+		o1.removequota = &rq;
+		t1.n_ops = 1;
+		t1.ops = p1;
+		o2.kind_case = OP__KIND_SAVE_JOB_INSTANCE_UPDATE_EVENT;
+		o2.savejobinstanceupdateevent = &sie;
+		ukey.id = S("gone");
+		t2.n_ops = 1;
+		t2.ops = p2;
+		f2.id = S("framework-2");
+		o3.kind_case = OP__KIND_SAVE_FRAMEWORK_ID;
+		o3.saveframeworkid = &f2;
+		t3.n_ops = 1;
+		t3.ops = p3;
+		CHECK(store_apply_entry(s, batch, 3, 22, out, err,
+		    sizeof(err)) == 0);
+		CHECK(!out[0].refused && out[1].refused && !out[2].refused);
+		CHECK_STR(out[1].why, "op 0 (saveJobInstanceUpdateEvent): no "
+		    "job update www-data/prod/hello/gone");
+		CHECK(store_count(s, STORE_QUOTAS) == 0);
+		fw = store_framework_id(s);
+		CHECK_STR(fw, "framework-2");
+		free(fw);
+		CHECK(store_applied(s) == 22);
+		/* An empty entry (a no-op position) only moves the cursor. */
+		CHECK(store_apply_entry(s, NULL, 0, 23, NULL, err,
+		    sizeof(err)) == 0);
+		CHECK(store_applied(s) == 23);
+		CHECK(store_apply_entry(s, batch, 1, 23, out, err,
+		    sizeof(err)) == -1);
+		CHECK_STR(err, "position 23 is already applied (at 23)");
+	}
+
 	/* The applied position survives a reopen. */
 	store_close(s);
 	mdb_env_close(env);
 	CHECK((env = log_env_open(dir, 64 << 20, 0, err, sizeof(err))) != NULL);
 	CHECK((s = store_open(env, err, sizeof(err))) != NULL);
-	CHECK(store_applied(s) == 19);
+	CHECK(store_applied(s) == 23);
 	CHECK(store_count(s, STORE_HOST_ATTRIBUTES) == 1);
 	store_close(s);
 	mdb_env_close(env);
@@ -278,5 +367,6 @@ main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return 1;
+	test_full_map();
 	return check_done("test_store");
 }
