@@ -93,7 +93,13 @@ struct ipc_client;
 typedef void (*ipc_reply_fn)(const Envelope *reply, const char *error,
 	    void *arg);
 
+/* Requests unanswered after a second are sent again (a peer restarted). */
 struct ipc_client *ipc_client_dial(const char *url);
+/*
+ * Each request is sent once: for writes, which must not apply twice. One
+ * lost with a restarting peer fails at its deadline.
+ */
+struct ipc_client *ipc_client_dial_once(const char *url);
 void	ipc_client_close(struct ipc_client *);
 /* 1 while a connection to the server is open. */
 int	ipc_client_connected(const struct ipc_client *);

@@ -50,8 +50,8 @@ pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
 		atomic_fetch_sub(&c->pipes, 1);
 }
 
-struct ipc_client *
-ipc_client_dial(const char *url)
+static struct ipc_client *
+dial(const char *url, nng_duration resend)
 {
 	struct ipc_client *c;
 	int rv;
@@ -62,8 +62,8 @@ ipc_client_dial(const char *url)
 	c->next_id = 1;
 	if ((rv = nng_req0_open(&c->sock)) != 0 ||
 	    (rv = ipc_socket_setup(c->sock)) != 0 ||
-	    /* A request lost with a restarting peer is sent again. */
-	    (rv = nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME, 1000)) != 0 ||
+	    (rv = nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME,
+	    resend)) != 0 ||
 	    (rv = nng_pipe_notify(c->sock, NNG_PIPE_EV_ADD_POST, pipe_event,
 	    c)) != 0 ||
 	    (rv = nng_pipe_notify(c->sock, NNG_PIPE_EV_REM_POST, pipe_event,
@@ -75,6 +75,19 @@ ipc_client_dial(const char *url)
 		return NULL;
 	}
 	return c;
+}
+
+struct ipc_client *
+ipc_client_dial(const char *url)
+{
+	/* A request lost with a restarting peer is sent again. */
+	return dial(url, 1000);
+}
+
+struct ipc_client *
+ipc_client_dial_once(const char *url)
+{
+	return dial(url, NNG_DURATION_INFINITE);
 }
 
 int

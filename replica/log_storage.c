@@ -34,6 +34,8 @@ struct log_storage {
 	uint64_t		 begin, end;
 	struct log_intervals	 missing;	/* holes + unlearned */
 	int			 purge_pending;	/* records below begin remain */
+	log_storage_learned_fn	 learned_fn;
+	void			*learned_arg;
 };
 
 const char *
@@ -513,5 +515,15 @@ log_storage_persist(struct log_storage *s, const LogAction *a, char *err,
 	}
 	if (s->end < s->begin)
 		s->end = s->begin;
+	if (learned && s->learned_fn != NULL)
+		s->learned_fn(s->learned_arg, a->position);
 	return 0;
+}
+
+void
+log_storage_on_learned(struct log_storage *s, log_storage_learned_fn fn,
+    void *arg)
+{
+	s->learned_fn = fn;
+	s->learned_arg = arg;
 }

@@ -68,6 +68,15 @@ int	 log_storage_read(struct log_storage *, uint64_t pos, LogAction **out,
 int	 log_storage_persist(struct log_storage *, const LogAction *,
 	    char *err, size_t errlen);
 
+/*
+ * Called after an action is stored as learned (by this replica's writes,
+ * learned notices, catch-up or recovery), from inside the store call:
+ * defer any real work.
+ */
+typedef void (*log_storage_learned_fn)(void *arg, uint64_t position);
+void	 log_storage_on_learned(struct log_storage *, log_storage_learned_fn,
+	    void *arg);
+
 /* Human names of statuses as Mesos prints them (VOTING, EMPTY, ...). */
 const char *log_status_name(LogMetadata__Status);
 

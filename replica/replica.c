@@ -31,6 +31,7 @@
 #include "ipc/ipc_vars.h"
 #include "replica/replica.h"
 #include "replica/replica_log.h"
+#include "replica/replica_store.h"
 #include "replica/replica_zk.h"
 
 /* Aurora's SchedulerLifecycle.State, in its order. */
@@ -44,6 +45,10 @@ static const struct ipc_allow replica_allow[] = {
 	{ ROLE__HTTPD, MSG_TYPE__LEADER_REQUEST },
 	{ ROLE__OFFERD, MSG_TYPE__STATUS_REQUEST },
 	{ ROLE__OFFERD, MSG_TYPE__LEADER_REQUEST },
+	/* httpd reads; only trusted workers write. */
+	{ ROLE__HTTPD, MSG_TYPE__STORE_QUERY_REQUEST },
+	{ ROLE__OFFERD, MSG_TYPE__STORE_QUERY_REQUEST },
+	{ ROLE__OFFERD, MSG_TYPE__STORE_SUBMIT_REQUEST },
 };
 
 static struct {
@@ -69,6 +74,7 @@ status(struct ipc_request *req)
 	ipc_vars_int(&v, "native_log_quorum_size",
 	    flag_int(F_NATIVE_LOG_QUORUM_SIZE));
 	replica_log_vars(&v);
+	replica_store_vars(&v);
 	replica_zk_vars(&v);
 	ipc_vars_ipc_stats(&v, "replica");
 	ipc_vars_reply(req, &v);
@@ -100,6 +106,12 @@ dispatch(struct ipc_request *req, void *arg)
 		break;
 	case MSG_TYPE__LEADER_REQUEST:
 		leader(req);
+		break;
+	case MSG_TYPE__STORE_SUBMIT_REQUEST:
+		replica_store_submit(req);
+		break;
+	case MSG_TYPE__STORE_QUERY_REQUEST:
+		replica_store_query(req);
 		break;
 	default:
 		ipc_reply_error(req, IPC_ERROR_CODE__NOT_ALLOWED,
@@ -145,6 +157,8 @@ transition(const char *state)
 static void
 log_changed(enum replica_log_state s)
 {
+	if (s != REPLICA_LOG_WRITING)
+		replica_store_not_writing();
 	switch (s) {
 	case REPLICA_LOG_RECOVERING:
 		transition("PREPARING_STORAGE");
@@ -253,7 +267,8 @@ replica_main(int argc, char *argv[])
 		fatalx("cannot publish events on %s", url);
 
 	/* LMDB opens its files here, before the sandbox forbids open(2). */
-	if (replica_log_open(err, sizeof(err)) == -1)
+	if (replica_log_open(err, sizeof(err)) == -1 ||
+	    replica_store_open(w.base, replica.events, err, sizeof(err)) == -1)
 		fatalx_code(EXIT_CONFIG, "%s", err);
 	/* The log port is bound and ZooKeeper's threads started here too. */
 	replica.with_zk = flag_str(F_ZK_ENDPOINTS)[0] != '\0';

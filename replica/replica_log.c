@@ -302,6 +302,28 @@ replica_log_state(void)
 	return rl.state;
 }
 
+MDB_env *
+replica_log_env(void)
+{
+	return rl.env;
+}
+
+struct log_storage *
+replica_log_storage(void)
+{
+	return rl.storage;
+}
+
+int
+replica_log_append(const void *data, size_t len, log_coord_write_fn fn,
+    void *arg)
+{
+	if (rl.state != REPLICA_LOG_WRITING)
+		return -1;
+	return log_coord_append(rl.coord, data, len, flag_duration_ms(
+	    F_NATIVE_LOG_WRITE_TIMEOUT), fn, arg);
+}
+
 int
 replica_log_ready(void)
 {

@@ -12,6 +12,8 @@
 #include <event2/event.h>
 
 #include "ipc/ipc_vars.h"
+#include "replica/log_coordinator.h"
+#include "replica/log_storage.h"
 
 enum replica_log_state {
 	REPLICA_LOG_RECOVERING,	/* not VOTING yet (EMPTY: never initialised) */
@@ -47,6 +49,16 @@ void	replica_log_lead(int leading);
 /* While fenced (a wrong quorum size), the leader does not write. */
 void	replica_log_fence(int fenced);
 enum replica_log_state replica_log_state(void);
+/* The replica's LMDB environment and log, for the store (after open). */
+MDB_env	*replica_log_env(void);
+struct log_storage *replica_log_storage(void);
+/*
+ * Appends data at the log's next position (WRITING only; -1 otherwise).
+ * One append runs at a time; data must stay valid until fn runs. A failed
+ * append leaves this replica unable to write: the caller exits.
+ */
+int	replica_log_append(const void *data, size_t len, log_coord_write_fn,
+	    void *arg);
 /* Storage is READY: the replica can serve reads (it is VOTING). */
 int	replica_log_ready(void);
 void	replica_log_vars(struct ipc_vars *);

@@ -794,6 +794,52 @@ read_value(struct store *s, MDB_dbi dbi, const char *key, void **data,
 }
 
 int
+store_scan(struct store *s, enum store_table t, const char *prefix,
+    const char *after, size_t limit, store_record_fn fn, void *arg,
+    int *more, char *err, size_t errlen)
+{
+	size_t plen = strlen(prefix), n = 0;
+	const char *start = after[0] != '\0' ? after : prefix;
+	MDB_val k = { strlen(start), (void *)(uintptr_t)start }, v;
+	MDB_cursor *cur;
+	MDB_txn *txn = NULL;
+	int rc;
+
+	*more = 0;
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0 ||
+	    (rc = mdb_cursor_open(txn, s->tables[t], &cur)) != 0) {
+		if (rc != 0 && txn != NULL)
+			mdb_txn_abort(txn);
+		lmdb_error(err, errlen, "cannot read the store", rc);
+		return -1;
+	}
+	rc = k.mv_size > 0 ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) :
+	    mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	/* "after" itself was the last record of the previous page. */
+	if (rc == 0 && after[0] != '\0' && k.mv_size == strlen(after) &&
+	    memcmp(k.mv_data, after, k.mv_size) == 0)
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+			break;
+		if (n == limit) {
+			*more = 1;
+			break;
+		}
+		if (fn(arg, k.mv_data, k.mv_size, v.mv_data, v.mv_size) == -1)
+			break;
+		n++;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		lmdb_error(err, errlen, "cannot read the store", rc);
+		return -1;
+	}
+	return (int)n;
+}
+
+int
 store_get(struct store *s, enum store_table t, const char *key, void **data,
     size_t *len, char *err, size_t errlen)
 {

@@ -70,6 +70,18 @@ size_t	 store_count(struct store *, enum store_table);
  */
 int	 store_get(struct store *, enum store_table, const char *key,
 	    void **data, size_t *len, char *err, size_t errlen);
+/* A record seen by store_scan; -1 stops the scan. */
+typedef int (*store_record_fn)(void *arg, const char *key, size_t keylen,
+	    const void *value, size_t len);
+/*
+ * Calls fn, in key order, for at most limit records of a table whose key
+ * starts with prefix and, when after is not "", comes after it (the last
+ * key of the previous page). *more is 1 when records remain. Returns how
+ * many were seen, -1 with err. One read transaction: never blocks writes.
+ */
+int	 store_scan(struct store *, enum store_table, const char *prefix,
+	    const char *after, size_t limit, store_record_fn, void *arg,
+	    int *more, char *err, size_t errlen);
 /* The framework id saved by saveFrameworkId, or NULL; free it. */
 char	*store_framework_id(struct store *);
 

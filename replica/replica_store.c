@@ -1,0 +1,570 @@
+/*
+ * replica: the store driven by the log (see replica_store.h).
+ *
+ * Applying: whenever the local log learns a position, an event applies
+ * every learned position after the store's applied one, in order, a
+ * bounded number per turn so the loop stays responsive during catch-up.
+ * A position that is not a readable log entry is skipped the same way on
+ * every replica (Aurora skips bad frames too).
+ *
+ * Writing (leader): submissions wait in a queue while one log round is in
+ * flight; the next round takes all of them as one TransactionBatch, so
+ * many writers share one Paxos round and one fsync. Each is answered when
+ * its entry is applied here, with its own outcome. A round that fails may
+ * still be chosen by the next leader, so its writers hear UNKNOWN, and
+ * this replica exits: it can no longer tell what the log holds.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "ipc/store.pb-c.h"
+#include "replica/replica_log.h"
+#include "replica/replica_store.h"
+#include "replica/store.h"
+
+#define APPLY_PER_TURN		256		/* positions per loop turn */
+#define BATCH_MAX_TXS		1024		/* transactions per round */
+#define BATCH_MAX_BYTES		(3u << 20)	/* fits an IPC event too */
+#define QUERY_DEFAULT_LIMIT	500
+#define QUERY_MAX_LIMIT		5000
+#define QUERY_MAX_BYTES		(3u << 20)
+#define APPLY_RETRY_SECS	5
+
+struct submission {
+	TAILQ_ENTRY(submission)	 entry;
+	struct ipc_request	*req;
+	Transaction		*tx;
+	size_t			 size;		/* packed */
+};
+TAILQ_HEAD(submission_queue, submission);
+
+/* The round in flight: its submissions, in the batch's order. */
+struct batch {
+	struct submission	**subs;
+	size_t			 n;
+	uint8_t			*data;
+	size_t			 len;
+	uint64_t		 position;	/* 0 until written */
+	int64_t			 started_ns;
+};
+
+static struct {
+	struct store		*store;
+	struct log_storage	*log;
+	struct ipc_pub		*events;
+	struct event		*apply_ev;
+	struct event		*retry_ev;
+	struct submission_queue	 queue;
+	struct batch		*inflight;
+	uint64_t		 gap_reported;	/* truncated past the store */
+	/* Aurora's counters, and ours. */
+	uint64_t		 append_events, append_nanos;
+	uint64_t		 entries_written, bytes_written;
+	uint64_t		 entries_read, bytes_read, bad_entries;
+	uint64_t		 transactions_applied, transactions_refused;
+	uint64_t		 largest_batch;
+} rs;
+
+static void	flush(void);
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void
+answer(struct ipc_request *req, StoreSubmitResponse__Outcome outcome,
+    uint64_t position, const char *message)
+{
+	StoreSubmitResponse resp = STORE_SUBMIT_RESPONSE__INIT;
+
+	resp.outcome = outcome;
+	if (position != 0) {
+		resp.has_position = 1;
+		resp.position = position;
+	}
+	resp.message = (char *)(uintptr_t)message;
+	if (ipc_reply(req, MSG_TYPE__STORE_SUBMIT_RESPONSE, &resp.base) == -1)
+		log_warnx("cannot answer a store submission");
+}
+
+static void
+submission_free(struct submission *s)
+{
+	transaction__free_unpacked(s->tx, NULL);
+	free(s);
+}
+
+static void
+batch_free(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		submission_free(b->subs[i]);
+	free(b->subs);
+	free(b->data);
+	free(b);
+}
+
+/* Applying. */
+
+/* The transactions of a log action; *entry to free. n 0: nothing to apply. */
+static Transaction **
+entry_transactions(const LogAction *a, uint64_t pos, LogEntry **entry,
+    size_t *n)
+{
+	*entry = NULL;
+	*n = 0;
+	if (!a->has_type || a->type != LOG_ACTION__TYPE__APPEND ||
+	    a->append == NULL)
+		return NULL;	/* a no-op or a truncation */
+	rs.bytes_read += a->append->bytes.len;
+	*entry = log_entry__unpack(NULL, a->append->bytes.len,
+	    a->append->bytes.data);
+	if (*entry == NULL) {
+		rs.bad_entries++;
+		log_error("log position %llu is not a log entry this scheduler "
+		    "can read (%zu bytes); skipped", (unsigned long long)pos,
+		    a->append->bytes.len);
+		return NULL;
+	}
+	switch ((*entry)->kind_case) {
+	case LOG_ENTRY__KIND_TRANSACTION:
+		*n = 1;
+		return &(*entry)->transaction;
+	case LOG_ENTRY__KIND_BATCH:
+		*n = (*entry)->batch->n_transactions;
+		return (*entry)->batch->transactions;
+	default:
+		return NULL;
+	}
+}
+
+static void
+publish_applied(uint64_t pos, Transaction **txs, size_t n,
+    const struct store_outcome *out)
+{
+	StoreApplied ev = STORE_APPLIED__INIT;
+	Transaction **applied;
+	size_t k = 0;
+
+	if ((applied = calloc(n ? n : 1, sizeof(*applied))) == NULL) {
+		log_warnx("cannot publish position %llu: out of memory",
+		    (unsigned long long)pos);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!out[i].refused)
+			applied[k++] = txs[i];
+	ev.position = pos;
+	ev.n_transactions = k;
+	ev.transactions = applied;
+	if (ipc_publish(rs.events, MSG_TYPE__STORE_APPLIED, &ev.base) == -1)
+		log_warnx("cannot publish position %llu",
+		    (unsigned long long)pos);
+	free(applied);
+}
+
+/* The round in flight was applied: each writer hears its own outcome. */
+static void
+answer_batch(uint64_t pos, const struct store_outcome *out, size_t n)
+{
+	struct batch *b = rs.inflight;
+
+	if (b == NULL || b->position != pos)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		if (i < n && out[i].refused)
+			answer(b->subs[i]->req,
+			    STORE_SUBMIT_RESPONSE__OUTCOME__REFUSED, pos,
+			    out[i].why);
+		else
+			answer(b->subs[i]->req,
+			    STORE_SUBMIT_RESPONSE__OUTCOME__APPLIED, pos, NULL);
+	}
+	rs.inflight = NULL;
+	batch_free(b);
+	flush();
+}
+
+/* Applies position pos; 0 done, -1 stop (the store failed, retry later). */
+static int
+apply_position(uint64_t pos)
+{
+	struct store_outcome *out = NULL;
+	LogAction *a = NULL;
+	LogEntry *entry;
+	Transaction **txs;
+	size_t n;
+	char err[512];
+	int rc;
+
+	if ((rc = log_storage_read(rs.log, pos, &a, err, sizeof(err))) != 1) {
+		log_error("cannot read log position %llu: %s",
+		    (unsigned long long)pos, rc == 0 ? "nothing stored" : err);
+		return -1;
+	}
+	txs = entry_transactions(a, pos, &entry, &n);
+	if (n > 0 && (out = calloc(n, sizeof(*out))) == NULL) {
+		snprintf(err, sizeof(err), "out of memory");
+		rc = -1;
+	} else
+		rc = store_apply_entry(rs.store, txs, n, pos, out, err,
+		    sizeof(err));
+	if (rc == -1)
+		log_error("cannot apply log position %llu to the store: %s; "
+		    "retrying in %d s", (unsigned long long)pos, err,
+		    APPLY_RETRY_SECS);
+	else {
+		rs.entries_read++;
+		for (size_t i = 0; i < n; i++) {
+			if (out[i].refused) {
+				rs.transactions_refused++;
+				log_warnx("log position %llu: transaction %zu "
+				    "refused: %s", (unsigned long long)pos, i,
+				    out[i].why);
+			} else
+				rs.transactions_applied++;
+		}
+		publish_applied(pos, txs, n, out);
+		answer_batch(pos, out, n);
+	}
+	free(out);
+	if (entry != NULL)
+		log_entry__free_unpacked(entry, NULL);
+	log_action__free_unpacked(a, NULL);
+	return rc;
+}
+
+static void
+apply_learned(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval retry = { APPLY_RETRY_SECS, 0 };
+
+	for (int i = 0; i < APPLY_PER_TURN; i++) {
+		uint64_t pos = store_applied(rs.store) + 1;
+
+		if (pos > log_storage_end(rs.log) ||
+		    log_storage_missing(rs.log, pos))
+			return;		/* not learned yet */
+		if (pos < log_storage_begin(rs.log)) {
+			/* Only a snapshot can bring this store forward. */
+			if (rs.gap_reported != pos)
+				log_error("the log is truncated at %llu, past "
+				    "the store's next position %llu",
+				    (unsigned long long)
+				    log_storage_begin(rs.log),
+				    (unsigned long long)pos);
+			rs.gap_reported = pos;
+			return;
+		}
+		if (apply_position(pos) == -1) {
+			evtimer_add(rs.retry_ev, &retry);
+			return;
+		}
+	}
+	event_active(rs.apply_ev, 0, 0);	/* more next turn */
+}
+
+/* Called from inside the log's storage: apply from the loop, later. */
+static void
+learned(void *arg, uint64_t position)
+{
+	event_active(rs.apply_ev, 0, 0);
+}
+
+/* Writing. */
+
+static void __attribute__((noreturn))
+write_failed(struct batch *b, const char *why)
+{
+	for (size_t i = 0; i < b->n; i++)
+		answer(b->subs[i]->req, STORE_SUBMIT_RESPONSE__OUTCOME__UNKNOWN,
+		    0, why);
+	log_error("Failed to write the log: %s; exiting so that a scheduler "
+	    "that can write takes over", why);
+	exit(EXIT_FAILURE);
+}
+
+static void
+written(void *arg, int ok, uint64_t position, const char *why)
+{
+	struct batch *b = arg;
+	char what[256];
+	int64_t took = now_ns() - b->started_ns;
+
+	if (!ok) {
+		snprintf(what, sizeof(what), "the write's outcome is unknown: "
+		    "%s", why);
+		write_failed(b, what);
+	}
+	rs.append_events++;
+	rs.append_nanos += (uint64_t)(took > 0 ? took : 0);
+	rs.entries_written++;
+	rs.bytes_written += b->len;
+	b->position = position;
+	/* The local replica learned it: apply_learned answers the batch. */
+	event_active(rs.apply_ev, 0, 0);
+}
+
+/* Starts the next round with everything queued, if none is in flight. */
+static void
+flush(void)
+{
+	TransactionBatch tb = TRANSACTION_BATCH__INIT;
+	LogEntry entry = LOG_ENTRY__INIT;
+	struct submission *s;
+	struct batch *b;
+	size_t n = 0, bytes = 0;
+
+	if (rs.inflight != NULL || TAILQ_EMPTY(&rs.queue) ||
+	    replica_log_state() != REPLICA_LOG_WRITING)
+		return;
+	TAILQ_FOREACH(s, &rs.queue, entry) {
+		if (n == BATCH_MAX_TXS ||
+		    (n > 0 && bytes + s->size > BATCH_MAX_BYTES))
+			break;
+		n++;
+		bytes += s->size;
+	}
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (b->subs = calloc(n, sizeof(*b->subs))) == NULL ||
+	    (tb.transactions = calloc(n, sizeof(*tb.transactions))) == NULL) {
+		if (b != NULL)
+			free(b->subs);
+		free(b);
+		log_warnx("cannot start a log round: out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		s = TAILQ_FIRST(&rs.queue);
+		TAILQ_REMOVE(&rs.queue, s, entry);
+		b->subs[i] = s;
+		tb.transactions[i] = s->tx;
+	}
+	b->n = tb.n_transactions = n;
+	entry.kind_case = LOG_ENTRY__KIND_BATCH;
+	entry.batch = &tb;
+	b->len = log_entry__get_packed_size(&entry);
+	if ((b->data = malloc(b->len)) != NULL)
+		log_entry__pack(&entry, b->data);
+	free(tb.transactions);
+	if (n > rs.largest_batch)
+		rs.largest_batch = n;
+	b->started_ns = now_ns();
+	rs.inflight = b;
+	if (b->data == NULL)
+		write_failed(b, "out of memory");
+	if (replica_log_append(b->data, b->len, written, b) == -1)
+		write_failed(b, "the log cannot take a write now");
+}
+
+void
+replica_store_submit(struct ipc_request *req)
+{
+	struct submission *s;
+	Transaction *tx;
+	char why[512];
+
+	tx = (Transaction *)ipc_body_decode(ipc_request_envelope(req),
+	    &transaction__descriptor);
+	if (tx == NULL) {
+		answer(req, STORE_SUBMIT_RESPONSE__OUTCOME__REFUSED, 0,
+		    "not a transaction");
+		return;
+	}
+	if (!replica_log_ready()) {
+		answer(req, STORE_SUBMIT_RESPONSE__OUTCOME__NOT_READY, 0,
+		    "Storage is not READY");
+		goto out;
+	}
+	if (replica_log_state() != REPLICA_LOG_WRITING) {
+		answer(req, STORE_SUBMIT_RESPONSE__OUTCOME__NOT_LEADING, 0,
+		    "This scheduler is not the leader");
+		goto out;
+	}
+	if (store_validate(tx, why, sizeof(why)) == -1) {
+		answer(req, STORE_SUBMIT_RESPONSE__OUTCOME__REFUSED, 0, why);
+		goto out;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		ipc_reply_error(req, IPC_ERROR_CODE__INTERNAL, "out of memory");
+		goto out;
+	}
+	s->req = req;
+	s->tx = tx;
+	s->size = transaction__get_packed_size(tx);
+	TAILQ_INSERT_TAIL(&rs.queue, s, entry);
+	flush();
+	return;
+out:
+	transaction__free_unpacked(tx, NULL);
+}
+
+void
+replica_store_not_writing(void)
+{
+	struct submission *s;
+
+	while ((s = TAILQ_FIRST(&rs.queue)) != NULL) {
+		TAILQ_REMOVE(&rs.queue, s, entry);
+		answer(s->req, STORE_SUBMIT_RESPONSE__OUTCOME__NOT_LEADING, 0,
+		    "This scheduler is not the leader");
+		submission_free(s);
+	}
+	if (rs.inflight != NULL)
+		write_failed(rs.inflight, "this scheduler stopped writing the "
+		    "log with a write in flight");
+}
+
+/* Queries. */
+
+struct page {
+	StoreRecord	**records;
+	size_t		  n, cap, bytes;
+	int		  full;
+};
+
+static int
+add_record(void *arg, const char *key, size_t keylen, const void *value,
+    size_t len)
+{
+	struct page *p = arg;
+	StoreRecord *r, **grown;
+
+	if (p->n > 0 && p->bytes + keylen + len > QUERY_MAX_BYTES) {
+		p->full = 1;
+		return -1;
+	}
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+
+		if ((grown = realloc(p->records, cap * sizeof(*grown))) == NULL)
+			return -1;
+		p->records = grown;
+		p->cap = cap;
+	}
+	if ((r = malloc(sizeof(*r))) == NULL)
+		return -1;
+	store_record__init(r);
+	if ((r->key = strndup(key, keylen)) == NULL ||
+	    (r->value.data = malloc(len ? len : 1)) == NULL) {
+		free(r->key);
+		free(r);
+		return -1;
+	}
+	memcpy(r->value.data, value, len);
+	r->value.len = len;
+	p->records[p->n++] = r;
+	p->bytes += keylen + len;
+	return 0;
+}
+
+void
+replica_store_query(struct ipc_request *req)
+{
+	StoreQueryResponse resp = STORE_QUERY_RESPONSE__INIT;
+	StoreQueryRequest *q;
+	struct page p = { 0 };
+	size_t limit;
+	char err[512], *fw = NULL;
+	int more = 0;
+
+	q = (StoreQueryRequest *)ipc_body_decode(ipc_request_envelope(req),
+	    &store_query_request__descriptor);
+	if (q == NULL || (int)q->table < 0 || (int)q->table >= (int)STORE_TABLES) {
+		ipc_reply_error(req, IPC_ERROR_CODE__MALFORMED,
+		    q == NULL ? "not a store query" : "no such table");
+		goto out;
+	}
+	limit = q->has_limit && q->limit > 0 ? q->limit : QUERY_DEFAULT_LIMIT;
+	if (limit > QUERY_MAX_LIMIT)
+		limit = QUERY_MAX_LIMIT;
+	if (store_scan(rs.store, (enum store_table)q->table,
+	    q->prefix != NULL ? q->prefix : "",
+	    q->after != NULL ? q->after : "", limit, add_record, &p, &more,
+	    err, sizeof(err)) == -1) {
+		ipc_reply_error(req, IPC_ERROR_CODE__INTERNAL, err);
+		goto out;
+	}
+	resp.applied = store_applied(rs.store);
+	resp.n_records = p.n;
+	resp.records = p.records;
+	resp.has_more = 1;
+	resp.more = more || p.full;
+	fw = store_framework_id(rs.store);
+	resp.framework_id = fw;
+	if (ipc_reply(req, MSG_TYPE__STORE_QUERY_RESPONSE, &resp.base) == -1)
+		log_warnx("cannot answer a store query");
+out:
+	for (size_t i = 0; i < p.n; i++)
+		store_record__free_unpacked(p.records[i], NULL);
+	free(p.records);
+	free(fw);
+	if (q != NULL)
+		store_query_request__free_unpacked(q, NULL);
+}
+
+int
+replica_store_open(struct event_base *base, struct ipc_pub *events,
+    char *err, size_t errlen)
+{
+	TAILQ_INIT(&rs.queue);
+	rs.events = events;
+	rs.log = replica_log_storage();
+	if ((rs.store = store_open(replica_log_env(), err, errlen)) == NULL)
+		return -1;
+	if ((rs.apply_ev = event_new(base, -1, 0, apply_learned,
+	    NULL)) == NULL ||
+	    (rs.retry_ev = evtimer_new(base, apply_learned, NULL)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	log_storage_on_learned(rs.log, learned, NULL);
+	log_info("Store at log position %llu",
+	    (unsigned long long)store_applied(rs.store));
+	/* What was learned while this process was down. */
+	event_active(rs.apply_ev, 0, 0);
+	return 0;
+}
+
+void
+replica_store_vars(struct ipc_vars *v)
+{
+	if (rs.store == NULL)
+		return;
+	ipc_vars_int(v, "scheduler_log_native_append_events",
+	    (int64_t)rs.append_events);
+	ipc_vars_int(v, "scheduler_log_native_append_nanos_total",
+	    (int64_t)rs.append_nanos);
+	ipc_vars_int(v, "scheduler_log_native_append_nanos_per_event",
+	    rs.append_events ? (int64_t)(rs.append_nanos / rs.append_events) :
+	    0);
+	ipc_vars_int(v, "scheduler_log_entries_written",
+	    (int64_t)rs.entries_written);
+	ipc_vars_int(v, "scheduler_log_bytes_written",
+	    (int64_t)rs.bytes_written);
+	ipc_vars_int(v, "scheduler_log_entries_read",
+	    (int64_t)rs.entries_read);
+	ipc_vars_int(v, "scheduler_log_bytes_read", (int64_t)rs.bytes_read);
+	ipc_vars_int(v, "scheduler_log_bad_frames_read",
+	    (int64_t)rs.bad_entries);
+	ipc_vars_int(v, "store_applied_position",
+	    (int64_t)store_applied(rs.store));
+	ipc_vars_int(v, "store_transactions_applied",
+	    (int64_t)rs.transactions_applied);
+	ipc_vars_int(v, "store_transactions_refused",
+	    (int64_t)rs.transactions_refused);
+	ipc_vars_int(v, "store_largest_batch", (int64_t)rs.largest_batch);
+	ipc_vars_int(v, "store_tasks", (int64_t)store_count(rs.store,
+	    STORE_TASKS));
+}

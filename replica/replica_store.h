@@ -1,0 +1,28 @@
+/*
+ * replica: the store as a replicated state machine. Every replica applies
+ * the log's learned entries to its store in position order; the leader
+ * also takes transactions from other workers over IPC, writes many of
+ * them per log round (group commit), and answers each once its entry is
+ * applied here. Queries read the local store; every applied position is
+ * published on the events socket.
+ */
+#ifndef REPLICA_REPLICA_STORE_H
+#define REPLICA_REPLICA_STORE_H
+
+#include <event2/event.h>
+
+#include "ipc/ipc.h"
+#include "ipc/ipc_vars.h"
+
+/* Opens the store in the log's LMDB environment; -1 with err. */
+int	replica_store_open(struct event_base *, struct ipc_pub *events,
+	    char *err, size_t errlen);
+/* STORE_SUBMIT_REQUEST: answered once applied, or refused at once. */
+void	replica_store_submit(struct ipc_request *);
+/* STORE_QUERY_REQUEST: answered at once from the local store. */
+void	replica_store_query(struct ipc_request *);
+/* The log stopped being writable here: fail what waits for a round. */
+void	replica_store_not_writing(void);
+void	replica_store_vars(struct ipc_vars *);
+
+#endif

@@ -1,0 +1,318 @@
+/*
+ * A client of replica's store for the integration tests, speaking IPC as
+ * offerd would (tests run as root, so it may claim that role):
+ *
+ *   store_client RUN_DIR submit PREFIX COUNT CONCURRENCY
+ *	saves tasks PREFIX-0 .. PREFIX-(COUNT-1), CONCURRENCY in flight, one
+ *	transaction each; prints "APPLIED <task> <position>" for each write
+ *	acknowledged and "<OUTCOME> <task> <message>" otherwise, and starts
+ *	no new write after one fails. Exits 0 when every write was applied.
+ *   store_client RUN_DIR missing FILE
+ *	reads the APPLIED lines of a submit's output and prints how many of
+ *	those tasks the store lacks, then the first few: "missing N ...".
+ *   store_client RUN_DIR submit-empty
+ *	submits an empty transaction; prints its outcome and message.
+ *   store_client RUN_DIR count PREFIX
+ *	prints how many tasks have ids starting with PREFIX, paging through
+ *	the table, and the applied position: "<count> <position>".
+ *   store_client RUN_DIR has TASK
+ *	prints "found" or "absent".
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include "ipc/ipc.h"
+#include "ipc/store.pb-c.h"
+#include "tests/unit/loop.h"
+
+#define CALL_TIMEOUT_MS	10000
+
+static struct event_base *base;
+static struct ipc_client *client;
+static const char *prefix;
+static int total, next, done, failed, in_flight;
+
+struct write {
+	char	id[128];
+};
+
+static const char *
+outcome_name(StoreSubmitResponse__Outcome o)
+{
+	const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(
+	    &store_submit_response__outcome__descriptor, (int)o);
+
+	return v != NULL ? v->name : "?";
+}
+
+static void	submit_next(void);
+
+static void
+submitted(const Envelope *env, const char *error, void *arg)
+{
+	struct write *w = arg;
+	StoreSubmitResponse *r = NULL;
+
+	if (env != NULL)
+		r = (StoreSubmitResponse *)ipc_body_decode(env,
+		    &store_submit_response__descriptor);
+	if (r == NULL) {
+		printf("ERROR %s %s\n", w->id, error != NULL ? error :
+		    "malformed answer");
+		failed++;
+	} else if (r->outcome == STORE_SUBMIT_RESPONSE__OUTCOME__APPLIED)
+		printf("APPLIED %s %llu\n", w->id,
+		    (unsigned long long)r->position);
+	else {
+		printf("%s %s %s\n", outcome_name(r->outcome), w->id,
+		    r->message != NULL ? r->message : "");
+		failed++;
+	}
+	fflush(stdout);
+	if (r != NULL)
+		store_submit_response__free_unpacked(r, NULL);
+	free(w);
+	done++;
+	in_flight--;
+	submit_next();
+}
+
+static int
+submit_task(const char *id, void *arg)
+{
+	ScheduledTask task = SCHEDULED_TASK__INIT, *tasks[1] = { &task };
+	AssignedTask at = ASSIGNED_TASK__INIT;
+	SaveTasks st = SAVE_TASKS__INIT;
+	Op op = OP__INIT, *ops[1] = { &op };
+	Transaction tx = TRANSACTION__INIT;
+	char host[] = "localhost";
+
+	at.taskid = (char *)(uintptr_t)id;
+	at.slavehost = host;
+	task.assignedtask = &at;
+	task.has_status = 1;
+	task.status = SCHEDULE_STATUS__PENDING;
+	st.n_tasks = 1;
+	st.tasks = tasks;
+	op.kind_case = OP__KIND_SAVE_TASKS;
+	op.savetasks = &st;
+	tx.n_ops = 1;
+	tx.ops = ops;
+	return ipc_call(client, MSG_TYPE__STORE_SUBMIT_REQUEST, &tx.base,
+	    CALL_TIMEOUT_MS, submitted, arg);
+}
+
+static void
+submit_next(void)
+{
+	struct write *w;
+
+	if (next >= total || failed > 0)
+		return;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		exit(2);
+	snprintf(w->id, sizeof(w->id), "%s-%d", prefix, next++);
+	in_flight++;
+	if (submit_task(w->id, w) == -1) {
+		printf("ERROR %s cannot send\n", w->id);
+		free(w);
+		failed++;
+		done++;
+		in_flight--;
+	}
+}
+
+/* Every call ends by its deadline, so this ends. */
+static void
+wait_all_done(void)
+{
+	while (in_flight > 0 || (done < total && failed == 0)) {
+		int never = 0;
+
+		loop_until(base, &never, 100);
+	}
+}
+
+static int
+cmd_submit(int count, int concurrency)
+{
+	total = count;
+	for (int i = 0; i < concurrency && next < total; i++)
+		submit_next();
+	wait_all_done();
+	return failed == 0 ? 0 : 1;
+}
+
+static int
+cmd_submit_empty(void)
+{
+	Transaction tx = TRANSACTION__INIT;
+	struct write *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return 2;
+	snprintf(w->id, sizeof(w->id), "empty");
+	total = next = 1;	/* nothing follows it */
+	if (ipc_call(client, MSG_TYPE__STORE_SUBMIT_REQUEST, &tx.base,
+	    CALL_TIMEOUT_MS, submitted, w) == -1)
+		return 2;
+	wait_all_done();
+	return 0;
+}
+
+struct query {
+	int	 done;
+	int	 ok;
+	size_t	 count;
+	char	 after[256];
+	int	 more;
+	uint64_t applied;
+};
+
+static void
+queried(const Envelope *env, const char *error, void *arg)
+{
+	struct query *q = arg;
+	StoreQueryResponse *r = NULL;
+
+	q->done = 1;
+	if (env != NULL)
+		r = (StoreQueryResponse *)ipc_body_decode(env,
+		    &store_query_response__descriptor);
+	if (r == NULL) {
+		fprintf(stderr, "store_client: query failed: %s\n",
+		    error != NULL ? error : "malformed answer");
+		return;
+	}
+	q->ok = 1;
+	q->count += r->n_records;
+	q->more = r->has_more && r->more;
+	q->applied = r->applied;
+	if (r->n_records > 0)
+		snprintf(q->after, sizeof(q->after), "%s",
+		    r->records[r->n_records - 1]->key);
+	store_query_response__free_unpacked(r, NULL);
+}
+
+static int
+query_page(struct query *q, const char *key_prefix, uint32_t limit)
+{
+	StoreQueryRequest req = STORE_QUERY_REQUEST__INIT;
+
+	req.table = STORE_TABLE__TASKS;
+	req.prefix = (char *)(uintptr_t)key_prefix;
+	req.after = q->after;
+	req.has_limit = 1;
+	req.limit = limit;
+	q->done = 0;
+	if (ipc_call(client, MSG_TYPE__STORE_QUERY_REQUEST, &req.base,
+	    CALL_TIMEOUT_MS, queried, q) == -1)
+		return -1;
+	loop_until(base, &q->done, CALL_TIMEOUT_MS + 1000);
+	return q->ok ? 0 : -1;
+}
+
+static int
+cmd_count(const char *key_prefix)
+{
+	struct query q = { 0 };
+
+	do {
+		q.ok = 0;
+		/* Small pages, so paging itself is exercised. */
+		if (query_page(&q, key_prefix, 97) == -1)
+			return 1;
+	} while (q.more);
+	printf("%zu %llu\n", q.count, (unsigned long long)q.applied);
+	return 0;
+}
+
+static int
+cmd_has(const char *id)
+{
+	struct query q = { 0 };
+
+	if (query_page(&q, id, 1) == -1)
+		return 1;
+	/* The prefix matches longer ids too: the key must be the id. */
+	printf("%s\n", q.count == 1 && strcmp(q.after, id) == 0 ? "found" :
+	    "absent");
+	return 0;
+}
+
+static int
+cmd_missing(const char *path)
+{
+	char line[512], id[256], first[1024] = "";
+	size_t missing = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		perror(path);
+		return 2;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		struct query q = { 0 };
+
+		if (sscanf(line, "APPLIED %255s", id) != 1)
+			continue;
+		if (query_page(&q, id, 1) == -1) {
+			fclose(f);
+			return 1;
+		}
+		if (q.count == 1 && strcmp(q.after, id) == 0)
+			continue;
+		if (missing++ < 5)
+			snprintf(first + strlen(first), sizeof(first) -
+			    strlen(first), " %s", id);
+	}
+	fclose(f);
+	printf("missing %zu%s\n", missing, first);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	char root[512], url[600];
+	int rc = 2;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: store_client RUN_DIR submit PREFIX "
+		    "COUNT CONCURRENCY | submit-empty | count PREFIX | "
+		    "has TASK\n");
+		return 2;
+	}
+	evthread_use_pthreads();
+	base = event_base_new();
+	snprintf(root, sizeof(root), "%s/httpd", argv[1]);
+	if (base == NULL || ipc_init(base, ROLE__OFFERD) == -1 ||
+	    ipc_url(url, sizeof(url), root, "replica") == -1 ||
+	    (client = ipc_client_dial_once(url)) == NULL) {
+		fprintf(stderr, "store_client: cannot reach %s\n", argv[1]);
+		return 2;
+	}
+	if (strcmp(argv[2], "submit") == 0 && argc == 6) {
+		prefix = argv[3];
+		rc = cmd_submit(atoi(argv[4]), atoi(argv[5]));
+	} else if (strcmp(argv[2], "submit-empty") == 0)
+		rc = cmd_submit_empty();
+	else if (strcmp(argv[2], "count") == 0 && argc == 4)
+		rc = cmd_count(argv[3]);
+	else if (strcmp(argv[2], "missing") == 0 && argc == 4)
+		rc = cmd_missing(argv[3]);
+	else if (strcmp(argv[2], "has") == 0 && argc == 4)
+		rc = cmd_has(argv[3]);
+	else
+		fprintf(stderr, "store_client: bad command\n");
+	ipc_client_close(client);
+	ipc_shutdown();
+	event_base_free(base);
+	return rc;
+}
