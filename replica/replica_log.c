@@ -20,6 +20,7 @@
 #include "replica/log_coordinator.h"
 #include "replica/log_hub.h"
 #include "replica/log_net_tcp.h"
+#include "replica/log_paxos.h"
 #include "replica/log_recover.h"
 #include "replica/log_storage.h"
 #include "replica/replica_log.h"
@@ -33,6 +34,8 @@ static struct {
 	struct log_recover	*recover;
 	struct log_coord	*coord;
 	struct event		*retry;		/* the next election attempt */
+	struct event		*heartbeat;	/* the writer's last learned */
+	struct log_catchup	*catchup;	/* a follower filling holes */
 	struct event_base	*base;
 	size_t			 quorum;
 	enum replica_log_state	 state;
@@ -51,13 +54,74 @@ static const char *const state_names[] = {
 	"RECOVERING", "FOLLOWING", "ELECTING", "WRITING",
 };
 
+/*
+ * A writer repeats its last learned position every second: a follower
+ * that missed learned notices (it restarted, a connection dropped) then
+ * sees a position past its end, and catches up the positions before it.
+ */
+#define HEARTBEAT_SECS	1
+
+static void
+heartbeat(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval tv = { HEARTBEAT_SECS, 0 };
+	LogAction *a = NULL;
+	uint64_t next = log_coord_next_position(rl.coord);
+	char err[256];
+
+	if (rl.state != REPLICA_LOG_WRITING)
+		return;
+	evtimer_add(rl.heartbeat, &tv);
+	if (next == 0 || log_storage_missing(rl.storage, next - 1))
+		return;
+	if (log_storage_read(rl.storage, next - 1, &a, err, sizeof(err)) != 1)
+		return;
+	log_learn(rl.net, a);
+	log_action__free_unpacked(a, NULL);
+}
+
 static void
 set_state(enum replica_log_state s)
 {
+	struct timeval tv = { HEARTBEAT_SECS, 0 };
+
 	if (rl.state == s)
 		return;
 	rl.state = s;
+	if (s == REPLICA_LOG_WRITING)
+		evtimer_add(rl.heartbeat, &tv);
+	else
+		evtimer_del(rl.heartbeat);
+	if (s != REPLICA_LOG_FOLLOWING && rl.catchup != NULL) {
+		log_catchup_cancel(rl.catchup);
+		rl.catchup = NULL;
+	}
 	rl.changed(s);
+}
+
+static void
+caught_up(void *arg, uint64_t proposal)
+{
+	rl.catchup = NULL;	/* it frees itself */
+}
+
+void
+replica_log_catch_up(uint64_t from, uint64_t to)
+{
+	struct log_intervals wanted;
+
+	if (rl.state != REPLICA_LOG_FOLLOWING || rl.catchup != NULL ||
+	    from > to)
+		return;
+	log_intervals_init(&wanted);
+	if (log_intervals_add(&wanted, from, to) == -1)
+		return;
+	log_info("Catching up log positions %llu to %llu",
+	    (unsigned long long)from, (unsigned long long)to);
+	/* Positions already learned here are skipped by the catch-up. */
+	rl.catchup = log_catchup_start(rl.base, rl.net, rl.quorum, rl.storage,
+	    log_storage_promised(rl.storage), &wanted, caught_up, NULL);
+	log_intervals_free(&wanted);
 }
 
 int
@@ -288,6 +352,7 @@ replica_log_start(replica_log_changed_fn changed, char *err, size_t errlen)
 	if ((rl.coord = log_coord_new(rl.base, rl.net, rl.quorum,
 	    rl.storage)) == NULL ||
 	    (rl.retry = evtimer_new(rl.base, retry_fired, NULL)) == NULL ||
+	    (rl.heartbeat = evtimer_new(rl.base, heartbeat, NULL)) == NULL ||
 	    (rl.recover = log_recover_start(rl.base, rl.net, rl.quorum,
 	    rl.storage, recovered, NULL)) == NULL) {
 		snprintf(err, errlen, "out of memory");

@@ -49,6 +49,11 @@ void	replica_log_lead(int leading);
 /* While fenced (a wrong quorum size), the leader does not write. */
 void	replica_log_fence(int fenced);
 enum replica_log_state replica_log_state(void);
+/*
+ * A follower fills the positions from..to it has not learned (they are
+ * chosen: a later position is learned). One catch-up at a time.
+ */
+void	replica_log_catch_up(uint64_t from, uint64_t to);
 /* The replica's LMDB environment and log, for the store (after open). */
 MDB_env	*replica_log_env(void);
 struct log_storage *replica_log_storage(void);

@@ -35,6 +35,7 @@
 #define QUERY_MAX_LIMIT		5000
 #define QUERY_MAX_BYTES		(3u << 20)
 #define APPLY_RETRY_SECS	5
+#define HOLE_WAIT_MS		200	/* for learned notices in flight */
 
 struct submission {
 	TAILQ_ENTRY(submission)	 entry;
@@ -60,6 +61,8 @@ static struct {
 	struct ipc_pub		*events;
 	struct event		*apply_ev;
 	struct event		*retry_ev;
+	struct event		*hole_ev;	/* catch up a hole, later */
+	uint64_t		 max_learned;	/* highest position learned */
 	struct submission_queue	 queue;
 	struct batch		*inflight;
 	uint64_t		 gap_reported;	/* truncated past the store */
@@ -245,17 +248,34 @@ apply_position(uint64_t pos)
 	return rc;
 }
 
+/* A position stayed missing below a learned one: fetch it. */
+static void
+fill_hole(evutil_socket_t fd, short what, void *arg)
+{
+	uint64_t pos = store_applied(rs.store) + 1;
+
+	if (pos < rs.max_learned && log_storage_missing(rs.log, pos))
+		replica_log_catch_up(pos, rs.max_learned - 1);
+}
+
 static void
 apply_learned(evutil_socket_t fd, short what, void *arg)
 {
 	struct timeval retry = { APPLY_RETRY_SECS, 0 };
+	struct timeval hole_wait = { 0, HOLE_WAIT_MS * 1000 };
 
 	for (int i = 0; i < APPLY_PER_TURN; i++) {
 		uint64_t pos = store_applied(rs.store) + 1;
 
-		if (pos > log_storage_end(rs.log) ||
-		    log_storage_missing(rs.log, pos))
-			return;		/* not learned yet */
+		if (pos > log_storage_end(rs.log))
+			return;		/* nothing more yet */
+		if (log_storage_missing(rs.log, pos)) {
+			/* A later position is learned: this one is chosen. */
+			if (pos < rs.max_learned &&
+			    !evtimer_pending(rs.hole_ev, NULL))
+				evtimer_add(rs.hole_ev, &hole_wait);
+			return;
+		}
 		if (pos < log_storage_begin(rs.log)) {
 			/* Only a snapshot can bring this store forward. */
 			if (rs.gap_reported != pos)
@@ -279,6 +299,8 @@ apply_learned(evutil_socket_t fd, short what, void *arg)
 static void
 learned(void *arg, uint64_t position)
 {
+	if (position > rs.max_learned)
+		rs.max_learned = position;
 	event_active(rs.apply_ev, 0, 0);
 }
 
@@ -525,11 +547,14 @@ replica_store_open(struct event_base *base, struct ipc_pub *events,
 		return -1;
 	if ((rs.apply_ev = event_new(base, -1, 0, apply_learned,
 	    NULL)) == NULL ||
-	    (rs.retry_ev = evtimer_new(base, apply_learned, NULL)) == NULL) {
+	    (rs.retry_ev = evtimer_new(base, apply_learned, NULL)) == NULL ||
+	    (rs.hole_ev = evtimer_new(base, fill_hole, NULL)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	log_storage_on_learned(rs.log, learned, NULL);
+	if (!log_storage_missing(rs.log, log_storage_end(rs.log)))
+		rs.max_learned = log_storage_end(rs.log);
 	log_info("Store at log position %llu",
 	    (unsigned long long)store_applied(rs.store));
 	/* What was learned while this process was down. */

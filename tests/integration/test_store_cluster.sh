@@ -1,0 +1,54 @@
+#!/bin/sh
+# The store on three schedulers (quorum 2, Debian's ZooKeeper): the
+# leader takes writes and followers refuse them; followers apply every
+# write; after the leader's tree is killed -9 under write load the new
+# leader holds every acknowledged write and takes new ones, and the old
+# node comes back as a follower and catches up.
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+need_root
+ZK_SESSION=3secs
+CLIENT=${STORE_CLIENT:-$(dirname "$BIN")/tests/unit/store_client}
+client() { _n=$1; shift; "$CLIENT" "$TMP/n$_n/run" "$@"; }
+count() { client "$1" count "$2" | cut -d' ' -f1; }
+start_zk
+
+for n in 1 2 3; do start_node "$n" -native_log_quorum_size=2; done
+wait_for 40 leader || { fail "no leader"; finish; }
+L=$(leader)
+F=$(for n in 1 2 3; do [ "$n" != "$L" ] && echo "$n"; done | head -n 1)
+
+client "$L" submit first 500 16 >"$TMP/first" && ok "leader (node $L): 500 writes acknowledged" ||
+    fail "leader writes: $(grep -v ^APPLIED "$TMP/first" | head -3)"
+out=$(client "$F" submit nope 1 1)
+[ "$out" = "NOT_LEADING nope-0 This scheduler is not the leader" ] && ok "a follower refuses writes" || fail "follower write: $out"
+all_have() { for n in 1 2 3; do [ "$(count "$n" first-)" = "$2" ] || return 1; done; }
+wait_for 20 all_have first- 500 && ok "every replica's store holds the 500 tasks" ||
+    fail "counts: $(for n in 1 2 3; do printf '%s ' "$(count "$n" first-)"; done)"
+[ "$(count "$F" nope-)" = 0 ] && ok "the refused write is nowhere" || fail "refused write stored"
+
+# kill -9 of the leader's whole tree under write load.
+client "$L" submit load 200000 16 >"$TMP/load" 2>&1 &
+cpid=$!
+wait_for 20 grep -q "^APPLIED load-" "$TMP/load" || fail "no write acknowledged under load"
+sleep 1
+stop_node "$L" KILL
+wait "$cpid"
+acked=$(grep -c "^APPLIED" "$TMP/load")
+start=$(now_ms)
+moved() { _n=$(leader) && [ "$_n" != "$L" ]; }
+wait_for 30 moved || { fail "no new leader after kill -9 of node $L"; finish; }
+N=$(leader)
+ok "node $N leads $(( $(now_ms) - start )) ms after the kill"
+out=$(client "$N" missing "$TMP/load")
+[ "$acked" -gt 0 ] && [ "$out" = "missing 0" ] && ok "the new leader has all $acked acknowledged writes" ||
+    fail "after $acked acknowledged writes: $out"
+client "$N" submit after 100 8 >/dev/null && ok "the new leader takes writes" || fail "no writes on the new leader"
+
+# The old node rejoins as a follower and catches up.
+start_node "$L" -native_log_quorum_size=2
+want=$(count "$N" load-)
+caught_up() { [ "$(count "$L" load-)" = "$want" ] && [ "$(count "$L" after-)" = 100 ]; }
+wait_for 40 caught_up && ok "node $L rejoined and caught up ($want + 100 tasks)" ||
+    fail "node $L: $(count "$L" load-) of $want, $(count "$L" after-) of 100"
+[ "$(leaderhealth "$L")" = 503 ] && ok "node $L follows" || fail "node $L: $(leaderhealth "$L")"
+finish
