@@ -28,6 +28,18 @@ rounds=$(var scheduler_log_entries_written)
 out=$(client submit-empty)
 [ "$out" = "REFUSED empty empty transaction" ] && ok "an empty transaction is refused, naming why" || fail "empty: $out"
 [ "$(var store_tasks)" = 300 ] && ok "/vars store_tasks 300" || fail "store_tasks $(var store_tasks)"
+
+# Subscribers see every applied transaction, positions in order.
+client follow 40 >"$TMP/follow" &
+fpid=$!
+wait_for 10 grep -q ready "$TMP/follow" || fail "follower not ready"
+client submit sub 40 8 >/dev/null || fail "writes for the subscriber"
+wait "$fpid"
+out=$(tail -n 1 "$TMP/follow")
+case $out in
+"transactions 40 positions "*" increasing yes") ok "a subscriber saw the 40 applied transactions in order ($out)" ;;
+*) fail "subscriber: $out" ;;
+esac
 applied=$(var store_applied_position)
 
 # A restart resumes from the applied position instead of replaying.

@@ -17,6 +17,10 @@
  *	the table, and the applied position: "<count> <position>".
  *   store_client RUN_DIR has TASK
  *	prints "found" or "absent".
+ *   store_client RUN_DIR follow COUNT
+ *	subscribes to replica's events, prints "ready", and once COUNT
+ *	applied transactions were published (or 20 s passed) prints
+ *	"transactions T positions P increasing yes|no".
  */
 #include "config.h"
 
@@ -277,6 +281,55 @@ cmd_missing(const char *path)
 	return 0;
 }
 
+struct follow {
+	int		 transactions, positions, increasing;
+	uint64_t	 last;
+};
+
+static void
+on_applied(const Envelope *env, void *arg)
+{
+	struct follow *f = arg;
+	StoreApplied *a;
+
+	if (env->type != MSG_TYPE__STORE_APPLIED ||
+	    (a = (StoreApplied *)ipc_body_decode(env,
+	    &store_applied__descriptor)) == NULL)
+		return;
+	if (a->position <= f->last)
+		f->increasing = 0;
+	f->last = a->position;
+	f->positions++;
+	f->transactions += (int)a->n_transactions;
+	store_applied__free_unpacked(a, NULL);
+}
+
+static int
+cmd_follow(const char *root, int count)
+{
+	static const struct ipc_allow allow[] = {
+		{ ROLE__REPLICA, MSG_TYPE__STORE_APPLIED },
+		{ ROLE__REPLICA, MSG_TYPE__LIFECYCLE_EVENT },
+	};
+	struct follow f = { 0, 0, 1, 0 };
+	struct ipc_sub *sub;
+	char url[600];
+	int never = 0;
+
+	if (ipc_url(url, sizeof(url), root, "events") == -1 ||
+	    (sub = ipc_sub_dial(url, allow, 2, on_applied, &f)) == NULL)
+		return 2;
+	loop_until(base, &never, 500);	/* connected by then */
+	printf("ready\n");
+	fflush(stdout);
+	for (int i = 0; i < 200 && f.transactions < count; i++)
+		loop_until(base, &never, 100);
+	printf("transactions %d positions %d increasing %s\n",
+	    f.transactions, f.positions, f.increasing ? "yes" : "no");
+	ipc_sub_close(sub);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -305,6 +358,8 @@ main(int argc, char *argv[])
 		rc = cmd_submit_empty();
 	else if (strcmp(argv[2], "count") == 0 && argc == 4)
 		rc = cmd_count(argv[3]);
+	else if (strcmp(argv[2], "follow") == 0 && argc == 4)
+		rc = cmd_follow(root, atoi(argv[3]));
 	else if (strcmp(argv[2], "missing") == 0 && argc == 4)
 		rc = cmd_missing(argv[3]);
 	else if (strcmp(argv[2], "has") == 0 && argc == 4)
