@@ -25,7 +25,7 @@
 #include "ipc/envelope.pb-c.h"
 
 #define IPC_MAX_MSG		(4 * 1024 * 1024)	/* bytes, any message */
-#define IPC_SERVER_CONTEXTS	16	/* requests served at once per server */
+#define IPC_SERVER_CONTEXTS	256	/* requests served at once per server */
 
 /* One allowed (sender, message type) pair of a receiver's table. */
 struct ipc_allow {

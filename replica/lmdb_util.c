@@ -37,3 +37,16 @@ lmdb_error(char *err, size_t errlen, const char *what, int rc)
 	else
 		snprintf(err, errlen, "%s: %s", what, mdb_strerror(rc));
 }
+
+int
+lmdb_commit_lazy_meta(MDB_txn *txn)
+{
+	MDB_env *env = mdb_txn_env(txn);
+	int rc;
+
+	/* Read at commit time: the flag affects this commit only. */
+	mdb_env_set_flags(env, MDB_NOMETASYNC, 1);
+	rc = mdb_txn_commit(txn);
+	mdb_env_set_flags(env, MDB_NOMETASYNC, 0);
+	return rc;
+}

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <lmdb.h>
+
 void	 lmdb_put_be64(unsigned char *, uint64_t);
 uint64_t lmdb_get_be64(const unsigned char *);
 /*
@@ -16,5 +18,13 @@ uint64_t lmdb_get_be64(const unsigned char *);
  * (-native_log_map_size, disk space).
  */
 void	 lmdb_error(char *err, size_t errlen, const char *what, int rc);
+/*
+ * Commits with one sync instead of two: the data is synced, the meta page
+ * only by the next synced commit (MDB_NOMETASYNC for this commit alone).
+ * The database stays intact; an OS crash may undo this commit. For what
+ * the log can give again: learned marks (the value is on a quorum's
+ * disks) and the store (re-applied from the log).
+ */
+int	 lmdb_commit_lazy_meta(MDB_txn *);
 
 #endif

@@ -283,12 +283,13 @@ log_storage_missing(const struct log_storage *s, uint64_t pos)
 
 /* Commits txn; on failure the in-memory state is rebuilt from disk. */
 static int
-commit(struct log_storage *s, MDB_txn *txn, const char *what, char *err,
-    size_t errlen)
+commit(struct log_storage *s, MDB_txn *txn, int lazy, const char *what,
+    char *err, size_t errlen)
 {
 	int rc;
 
-	if ((rc = mdb_txn_commit(txn)) == 0)
+	if ((rc = lazy ? lmdb_commit_lazy_meta(txn) :
+	    mdb_txn_commit(txn)) == 0)
 		return 0;
 	lmdb_error(err, errlen, what, rc);
 	if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) == 0) {
@@ -315,7 +316,7 @@ write_meta(struct log_storage *s, const char *name, const void *data,
 		lmdb_error(err, errlen, what, rc);
 		return -1;
 	}
-	return commit(s, txn, what, err, errlen);
+	return commit(s, txn, 0, what, err, errlen);
 }
 
 int
@@ -486,7 +487,13 @@ log_storage_persist(struct log_storage *s, const LogAction *a, char *err,
 		lmdb_error(err, errlen, "cannot write to the log", rc);
 		return -1;
 	}
-	if (commit(s, txn, "cannot write to the log", err, errlen) == -1)
+	/*
+	 * A learned mark need not survive an OS crash: the value is chosen,
+	 * on a quorum's disks, and is learned again. What this replica
+	 * accepts or promises must (synced fully).
+	 */
+	if (commit(s, txn, learned, "cannot write to the log", err,
+	    errlen) == -1)
 		return -1;
 
 	s->purge_pending = more;

@@ -725,7 +725,8 @@ store_apply_entry(struct store *s, Transaction *const *txs, size_t n,
 		lmdb_error(err, errlen, "cannot write the store", rc);
 		return -1;
 	}
-	if ((rc = mdb_txn_commit(txn)) != 0) {
+	/* Lost to an OS crash, it is applied again from the log. */
+	if ((rc = lmdb_commit_lazy_meta(txn)) != 0) {
 		lmdb_error(err, errlen, "cannot write the store", rc);
 		return -1;
 	}
