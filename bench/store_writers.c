@@ -24,6 +24,7 @@
 
 #include "ipc/ipc.h"
 #include "ipc/store.pb-c.h"
+#include "tests/unit/one_task_tx.h"
 
 static struct event_base *base;
 static struct ipc_client *client;
@@ -74,11 +75,7 @@ answered(const Envelope *env, const char *error, void *arg)
 static void
 start_one(void)
 {
-	ScheduledTask task = SCHEDULED_TASK__INIT, *tasks[1] = { &task };
-	AssignedTask at = ASSIGNED_TASK__INIT;
-	SaveTasks st = SAVE_TASKS__INIT;
-	Op op = OP__INIT, *ops[1] = { &op };
-	Transaction tx = TRANSACTION__INIT;
+	struct one_task_tx t;
 	char host[] = "bench-host";
 	struct write *w;
 
@@ -88,20 +85,9 @@ start_one(void)
 		exit(2);
 	snprintf(w->id, sizeof(w->id), "bench-%d-%d-%d", (int)getpid(),
 	    run_id, started++);
-	at.taskid = w->id;
-	at.slavehost = host;
-	task.assignedtask = &at;
-	task.has_status = 1;
-	task.status = SCHEDULE_STATUS__PENDING;
-	st.n_tasks = 1;
-	st.tasks = tasks;
-	op.kind_case = OP__KIND_SAVE_TASKS;
-	op.savetasks = &st;
-	tx.n_ops = 1;
-	tx.ops = ops;
 	w->start = now_us();
-	if (ipc_call(client, MSG_TYPE__STORE_SUBMIT_REQUEST, &tx.base, 30000,
-	    answered, w) == -1) {
+	if (ipc_call(client, MSG_TYPE__STORE_SUBMIT_REQUEST,
+	    &one_task_tx(&t, w->id, host)->base, 30000, answered, w) == -1) {
 		fprintf(stderr, "store_writers: cannot send\n");
 		exit(2);
 	}

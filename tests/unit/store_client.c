@@ -34,6 +34,7 @@
 #include "ipc/ipc.h"
 #include "ipc/store.pb-c.h"
 #include "tests/unit/loop.h"
+#include "tests/unit/one_task_tx.h"
 
 #define CALL_TIMEOUT_MS	10000
 
@@ -90,25 +91,11 @@ submitted(const Envelope *env, const char *error, void *arg)
 static int
 submit_task(const char *id, void *arg)
 {
-	ScheduledTask task = SCHEDULED_TASK__INIT, *tasks[1] = { &task };
-	AssignedTask at = ASSIGNED_TASK__INIT;
-	SaveTasks st = SAVE_TASKS__INIT;
-	Op op = OP__INIT, *ops[1] = { &op };
-	Transaction tx = TRANSACTION__INIT;
+	struct one_task_tx t;
 	char host[] = "localhost";
 
-	at.taskid = (char *)(uintptr_t)id;
-	at.slavehost = host;
-	task.assignedtask = &at;
-	task.has_status = 1;
-	task.status = SCHEDULE_STATUS__PENDING;
-	st.n_tasks = 1;
-	st.tasks = tasks;
-	op.kind_case = OP__KIND_SAVE_TASKS;
-	op.savetasks = &st;
-	tx.n_ops = 1;
-	tx.ops = ops;
-	return ipc_call(client, MSG_TYPE__STORE_SUBMIT_REQUEST, &tx.base,
+	return ipc_call(client, MSG_TYPE__STORE_SUBMIT_REQUEST,
+	    &one_task_tx(&t, (char *)(uintptr_t)id, host)->base,
 	    CALL_TIMEOUT_MS, submitted, arg);
 }
 

@@ -14,6 +14,7 @@
 #include "replica/log_storage.h"
 #include "replica/store.h"
 #include "tests/unit/check.h"
+#include "tests/unit/one_task_tx.h"
 
 static char dir[] = "/tmp/test_store.XXXXXX";
 
@@ -99,9 +100,7 @@ test_full_map(void)
 {
 	char full_dir[] = "/tmp/test_store_full.XXXXXX", err[512], cmd[128];
 	char id[32], *big;
-	ScheduledTask task = SCHEDULED_TASK__INIT, *tasks[1] = { &task };
-	AssignedTask at = ASSIGNED_TASK__INIT;
-	SaveTasks st = SAVE_TASKS__INIT;
+	struct one_task_tx t;
 	struct store *s;
 	MDB_env *env;
 	uint64_t pos;
@@ -112,16 +111,9 @@ test_full_map(void)
 	big[(64 << 10) - 1] = '\0';
 	CHECK((env = log_env_open(full_dir, 1 << 20, 0, err, sizeof(err))) != NULL);
 	CHECK((s = store_open(env, err, sizeof(err))) != NULL);
-	at.taskid = id;
-	at.slavehost = big;
-	task.assignedtask = &at;
-	task.has_status = 1;
-	task.status = SCHEDULE_STATUS__PENDING;
-	st.n_tasks = 1;
-	st.tasks = tasks;
 	for (pos = 1; pos < 100; pos++) {
 		snprintf(id, sizeof(id), "task-%llu", (unsigned long long)pos);
-		if (apply(s, one(OP__KIND_SAVE_TASKS, &st), pos, err,
+		if (apply(s, one_task_tx(&t, id, big), pos, err,
 		    sizeof(err)) == -1)
 			break;
 	}
