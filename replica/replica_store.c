@@ -66,9 +66,9 @@ static struct {
 	struct submission_queue	 queue;
 	struct batch		*inflight;
 	uint64_t		 gap_reported;	/* truncated past the store */
-	/* Aurora's counters, and ours. */
+	/* Aurora's counters, and ours. An append is one entry written. */
 	uint64_t		 append_events, append_nanos;
-	uint64_t		 entries_written, bytes_written;
+	uint64_t		 bytes_written;
 	uint64_t		 entries_read, bytes_read, bad_entries;
 	uint64_t		 transactions_applied, transactions_refused;
 	uint64_t		 largest_batch;
@@ -331,7 +331,6 @@ written(void *arg, int ok, uint64_t position, const char *why)
 	}
 	rs.append_events++;
 	rs.append_nanos += (uint64_t)(took > 0 ? took : 0);
-	rs.entries_written++;
 	rs.bytes_written += b->len;
 	b->position = position;
 	/* The local replica learned it: apply_learned answers the batch. */
@@ -575,7 +574,7 @@ replica_store_vars(struct ipc_vars *v)
 	    rs.append_events ? (int64_t)(rs.append_nanos / rs.append_events) :
 	    0);
 	ipc_vars_int(v, "scheduler_log_entries_written",
-	    (int64_t)rs.entries_written);
+	    (int64_t)rs.append_events);
 	ipc_vars_int(v, "scheduler_log_bytes_written",
 	    (int64_t)rs.bytes_written);
 	ipc_vars_int(v, "scheduler_log_entries_read",
