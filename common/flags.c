@@ -106,10 +106,14 @@ const struct flag_def flag_defs[F_COUNT] = {
 	    "16GB",
 	    "Largest size the log and store's LMDB file may grow to (address "
 	    "space reserved, not disk).", valid_positive_data },
+	[F_DLOG_MAX_ENTRY_SIZE] = { "dlog_max_entry_size", FLAG_DATA, G_LOG,
+	    "512KB",
+	    "Specifies the maximum entry size to append to the log. Larger "
+	    "entries will be split across entry Frames.", valid_positive_data },
 	[F_DLOG_SNAPSHOT_INTERVAL] = { "dlog_snapshot_interval", FLAG_DURATION,
 	    G_LOG, "1hrs",
 	    "Specifies the frequency at which snapshots of local storage are "
-	    "taken and written to the log.", NULL },
+	    "taken and written to the log.", valid_positive_duration },
 	[F_BACKUP_DIR] = { "backup_dir", FLAG_STRING, G_LOG,
 	    "/var/lib/aurora/scheduler/backups",
 	    "Directory to store backups under. Will be created if it does not "

@@ -31,6 +31,7 @@
 #include "ipc/ipc_vars.h"
 #include "replica/replica.h"
 #include "replica/replica_log.h"
+#include "replica/replica_snapshot.h"
 #include "replica/replica_store.h"
 #include "replica/replica_zk.h"
 
@@ -49,6 +50,9 @@ static const struct ipc_allow replica_allow[] = {
 	{ ROLE__HTTPD, MSG_TYPE__STORE_QUERY_REQUEST },
 	{ ROLE__OFFERD, MSG_TYPE__STORE_QUERY_REQUEST },
 	{ ROLE__OFFERD, MSG_TYPE__STORE_SUBMIT_REQUEST },
+	/* A snapshot changes nothing stored: either may ask for one. */
+	{ ROLE__HTTPD, MSG_TYPE__STORE_SNAPSHOT_REQUEST },
+	{ ROLE__OFFERD, MSG_TYPE__STORE_SNAPSHOT_REQUEST },
 };
 
 static struct {
@@ -75,6 +79,7 @@ status(struct ipc_request *req)
 	    flag_int(F_NATIVE_LOG_QUORUM_SIZE));
 	replica_log_vars(&v);
 	replica_store_vars(&v);
+	replica_snapshot_vars(&v);
 	replica_zk_vars(&v);
 	ipc_vars_ipc_stats(&v, "replica");
 	ipc_vars_reply(req, &v);
@@ -112,6 +117,9 @@ dispatch(struct ipc_request *req, void *arg)
 		break;
 	case MSG_TYPE__STORE_QUERY_REQUEST:
 		replica_store_query(req);
+		break;
+	case MSG_TYPE__STORE_SNAPSHOT_REQUEST:
+		replica_snapshot_request(req);
 		break;
 	default:
 		ipc_reply_error(req, IPC_ERROR_CODE__NOT_ALLOWED,
@@ -159,6 +167,7 @@ log_changed(enum replica_log_state s)
 {
 	if (s != REPLICA_LOG_WRITING)
 		replica_store_not_writing();
+	replica_snapshot_writing(s == REPLICA_LOG_WRITING);
 	switch (s) {
 	case REPLICA_LOG_RECOVERING:
 		transition("PREPARING_STORAGE");

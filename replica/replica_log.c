@@ -390,6 +390,15 @@ replica_log_append(const void *data, size_t len, log_coord_write_fn fn,
 }
 
 int
+replica_log_truncate(uint64_t to, log_coord_write_fn fn, void *arg)
+{
+	if (rl.state != REPLICA_LOG_WRITING)
+		return -1;
+	return log_coord_truncate(rl.coord, to, flag_duration_ms(
+	    F_NATIVE_LOG_WRITE_TIMEOUT), fn, arg);
+}
+
+int
 replica_log_ready(void)
 {
 	return rl.storage != NULL &&

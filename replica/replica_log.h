@@ -64,6 +64,8 @@ struct log_storage *replica_log_storage(void);
  */
 int	replica_log_append(const void *data, size_t len, log_coord_write_fn,
 	    void *arg);
+/* Truncates the log below position to, as the next write (as append). */
+int	replica_log_truncate(uint64_t to, log_coord_write_fn, void *arg);
 /* Storage is READY: the replica can serve reads (it is VOTING). */
 int	replica_log_ready(void);
 void	replica_log_vars(struct ipc_vars *);

@@ -13,6 +13,9 @@
  * its entry is applied here, with its own outcome. A round that fails may
  * still be chosen by the next leader, so its writers hear UNKNOWN, and
  * this replica exits: it can no longer tell what the log holds.
+ *
+ * Snapshot rounds (replica_snapshot.c) take turns with transaction rounds.
+ * A store behind the log's beginning is restored from a snapshot first.
  */
 #include "config.h"
 
@@ -25,8 +28,10 @@
 #include "common/log.h"
 #include "ipc/store.pb-c.h"
 #include "replica/replica_log.h"
+#include "replica/replica_snapshot.h"
 #include "replica/replica_store.h"
 #include "replica/store.h"
+#include "replica/store_snapshot.h"
 
 #define APPLY_PER_TURN		256		/* positions per loop turn */
 #define BATCH_MAX_TXS		1024		/* transactions per round */
@@ -36,17 +41,20 @@
 #define QUERY_MAX_BYTES		(3u << 20)
 #define APPLY_RETRY_SECS	5
 #define HOLE_WAIT_MS		200	/* for learned notices in flight */
+#define RESTORE_RETRY_MS	200	/* a snapshot's parts to arrive */
 
 struct submission {
 	TAILQ_ENTRY(submission)	 entry;
 	struct ipc_request	*req;
 	Transaction		*tx;
 	size_t			 size;		/* packed */
+	int64_t			 queued_ns;
 };
 TAILQ_HEAD(submission_queue, submission);
 
 /* The round in flight: its submissions, in the batch's order. */
 struct batch {
+	int			 snapshot;	/* a snapshot's round, no subs */
 	struct submission	**subs;
 	size_t			 n;
 	uint8_t			*data;
@@ -62,6 +70,8 @@ static struct {
 	struct event		*apply_ev;
 	struct event		*retry_ev;
 	struct event		*hole_ev;	/* catch up a hole, later */
+	struct event		*restore_ev;	/* try restoring again */
+	int			 snapshot_turn;	/* a snapshot round goes next */
 	uint64_t		 max_learned;	/* highest position learned */
 	struct submission_queue	 queue;
 	struct batch		*inflight;
@@ -131,6 +141,9 @@ entry_transactions(const LogAction *a, uint64_t pos, LogEntry **entry,
 	    a->append == NULL)
 		return NULL;	/* a no-op or a truncation */
 	rs.bytes_read += a->append->bytes.len;
+	/* The store holds a part's records already (or restores them). */
+	if (snapshot_part_peek(a->append->bytes.data, a->append->bytes.len))
+		return NULL;
 	*entry = log_entry__unpack(NULL, a->append->bytes.len,
 	    a->append->bytes.data);
 	if (*entry == NULL) {
@@ -258,6 +271,36 @@ fill_hole(evutil_socket_t fd, short what, void *arg)
 		replica_log_catch_up(pos, rs.max_learned - 1);
 }
 
+/*
+ * The store is behind the log's beginning: only a snapshot can bring it
+ * forward. 1 when restored; otherwise tried again a little later.
+ */
+static int
+restore(void)
+{
+	struct timeval wait = { 0, RESTORE_RETRY_MS * 1000 };
+	uint64_t pos = store_applied(rs.store) + 1, missing;
+	char err[512];
+	int rc;
+
+	if (evtimer_pending(rs.restore_ev, NULL))
+		return 0;
+	if ((rc = replica_snapshot_restore(&missing, err, sizeof(err))) == 1)
+		return 1;
+	if (rc == -1)
+		log_error("cannot restore the store from a snapshot: %s", err);
+	else if (missing != 0 && missing < rs.max_learned)
+		replica_log_catch_up(missing, rs.max_learned - 1);
+	else if (rs.gap_reported != pos)
+		log_warnx("the log begins at %llu, past the store's next "
+		    "position %llu, and holds no complete snapshot yet",
+		    (unsigned long long)log_storage_begin(rs.log),
+		    (unsigned long long)pos);
+	rs.gap_reported = pos;
+	evtimer_add(rs.restore_ev, &wait);
+	return 0;
+}
+
 static void
 apply_learned(evutil_socket_t fd, short what, void *arg)
 {
@@ -277,14 +320,8 @@ apply_learned(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		if (pos < log_storage_begin(rs.log)) {
-			/* Only a snapshot can bring this store forward. */
-			if (rs.gap_reported != pos)
-				log_error("the log is truncated at %llu, past "
-				    "the store's next position %llu",
-				    (unsigned long long)
-				    log_storage_begin(rs.log),
-				    (unsigned long long)pos);
-			rs.gap_reported = pos;
+			if (restore() == 1)
+				continue;
 			return;
 		}
 		if (apply_position(pos) == -1) {
@@ -332,12 +369,51 @@ written(void *arg, int ok, uint64_t position, const char *why)
 	rs.append_events++;
 	rs.append_nanos += (uint64_t)(took > 0 ? took : 0);
 	rs.bytes_written += b->len;
+	if (b->snapshot) {
+		/* Nobody waits for its apply: the next round can go. */
+		rs.inflight = NULL;
+		batch_free(b);
+		replica_snapshot_round_written(position);
+		flush();
+		return;
+	}
+	replica_snapshot_transactions_written(b->n);
 	b->position = position;
 	/* The local replica learned it: apply_learned answers the batch. */
 	event_active(rs.apply_ev, 0, 0);
 }
 
-/* Starts the next round with everything queued, if none is in flight. */
+/* A snapshot's round: a part, or the truncation after the last. */
+static int
+flush_snapshot(void)
+{
+	struct snapshot_round r;
+	struct batch *b;
+	int rc;
+
+	if (!replica_snapshot_next_round(&r))
+		return 0;
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		log_warnx("cannot start a log round: out of memory");
+		return 0;
+	}
+	b->snapshot = 1;
+	b->len = r.len;
+	b->started_ns = now_ns();
+	rs.inflight = b;
+	if (r.truncate)
+		rc = replica_log_truncate(r.to, written, b);
+	else
+		rc = replica_log_append(r.data, r.len, written, b);
+	if (rc == -1)
+		write_failed(b, "the log cannot take a write now");
+	return 1;
+}
+
+/*
+ * Starts the next round, if none is in flight: a snapshot's and one with
+ * everything queued take turns, so neither waits for two of the other.
+ */
 static void
 flush(void)
 {
@@ -346,9 +422,16 @@ flush(void)
 	struct submission *s;
 	struct batch *b;
 	size_t n = 0, bytes = 0;
+	int64_t now;
 
-	if (rs.inflight != NULL || TAILQ_EMPTY(&rs.queue) ||
-	    replica_log_state() != REPLICA_LOG_WRITING)
+	if (rs.inflight != NULL || replica_log_state() != REPLICA_LOG_WRITING)
+		return;
+	if ((rs.snapshot_turn || TAILQ_EMPTY(&rs.queue)) && flush_snapshot()) {
+		rs.snapshot_turn = 0;
+		return;
+	}
+	rs.snapshot_turn = 1;
+	if (TAILQ_EMPTY(&rs.queue))
 		return;
 	TAILQ_FOREACH(s, &rs.queue, entry) {
 		if (n == BATCH_MAX_TXS ||
@@ -366,9 +449,12 @@ flush(void)
 		log_warnx("cannot start a log round: out of memory");
 		return;
 	}
+	now = now_ns();
 	for (size_t i = 0; i < n; i++) {
 		s = TAILQ_FIRST(&rs.queue);
 		TAILQ_REMOVE(&rs.queue, s, entry);
+		if (replica_snapshot_writing_parts())
+			replica_snapshot_write_waited(now - s->queued_ns);
 		b->subs[i] = s;
 		tb.transactions[i] = s->tx;
 	}
@@ -387,6 +473,12 @@ flush(void)
 		write_failed(b, "out of memory");
 	if (replica_log_append(b->data, b->len, written, b) == -1)
 		write_failed(b, "the log cannot take a write now");
+}
+
+void
+replica_store_flush(void)
+{
+	flush();
 }
 
 void
@@ -424,6 +516,7 @@ replica_store_submit(struct ipc_request *req)
 	s->req = req;
 	s->tx = tx;
 	s->size = transaction__get_packed_size(tx);
+	s->queued_ns = now_ns();
 	TAILQ_INSERT_TAIL(&rs.queue, s, entry);
 	flush();
 	return;
@@ -547,10 +640,13 @@ replica_store_open(struct event_base *base, struct ipc_pub *events,
 	if ((rs.apply_ev = event_new(base, -1, 0, apply_learned,
 	    NULL)) == NULL ||
 	    (rs.retry_ev = evtimer_new(base, apply_learned, NULL)) == NULL ||
-	    (rs.hole_ev = evtimer_new(base, fill_hole, NULL)) == NULL) {
+	    (rs.hole_ev = evtimer_new(base, fill_hole, NULL)) == NULL ||
+	    (rs.restore_ev = evtimer_new(base, apply_learned, NULL)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (replica_snapshot_init(base, rs.store, rs.log, err, errlen) == -1)
+		return -1;
 	log_storage_on_learned(rs.log, learned, NULL);
 	if (!log_storage_missing(rs.log, log_storage_end(rs.log)))
 		rs.max_learned = log_storage_end(rs.log);

@@ -21,6 +21,8 @@ int	replica_store_open(struct event_base *, struct ipc_pub *events,
 void	replica_store_submit(struct ipc_request *);
 /* STORE_QUERY_REQUEST: answered at once from the local store. */
 void	replica_store_query(struct ipc_request *);
+/* Starts a log round if one can go (a snapshot has a part ready). */
+void	replica_store_flush(void);
 /* The log stopped being writable here: fail what waits for a round. */
 void	replica_store_not_writing(void);
 void	replica_store_vars(struct ipc_vars *);

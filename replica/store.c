@@ -23,17 +23,11 @@
 
 #include "replica/lmdb_util.h"
 #include "replica/store.h"
+#include "replica/store_internal.h"
 
 static const char *const table_names[STORE_TABLES] = {
 	"store.tasks", "store.cron", "store.quotas", "store.hosts",
 	"store.updates", "store.maintenance",
-};
-
-struct store {
-	MDB_env		*env;
-	MDB_dbi		 meta;
-	MDB_dbi		 tables[STORE_TABLES];
-	uint64_t	 applied;
 };
 
 /* What apply is working on, for its error messages. */
@@ -66,7 +60,8 @@ store_op_name(Op__KindCase k)
 struct store *
 store_open(MDB_env *env, char *err, size_t errlen)
 {
-	MDB_val k = { 7, (void *)(uintptr_t)"applied" }, v;
+	MDB_val k = { strlen(STORE_META_APPLIED),
+	    (void *)(uintptr_t)STORE_META_APPLIED }, v;
 	struct store *s;
 	MDB_txn *txn;
 	int rc;
@@ -323,14 +318,14 @@ get(struct apply_ctx *c, MDB_dbi dbi, const char *key,
 	return m;
 }
 
-static void
-job_key_str(const JobKey *k, char *out, size_t len)
+void
+store_job_key(const JobKey *k, char *out, size_t len)
 {
 	snprintf(out, len, "%s/%s/%s", k->role, k->environment, k->name);
 }
 
-static void
-update_key_str(const JobUpdateKey *k, char *out, size_t len)
+void
+store_update_key(const JobUpdateKey *k, char *out, size_t len)
 {
 	snprintf(out, len, "%s/%s/%s/%s", k->job->role, k->job->environment,
 	    k->job->name, k->id);
@@ -411,7 +406,7 @@ save_update_event(struct apply_ctx *c, const JobUpdateKey *key,
 	size_t *n;
 	int rc;
 
-	update_key_str(key, k, sizeof(k));
+	store_update_key(key, k, sizeof(k));
 	if ((d = get_update(c, k, 1)) == NULL)
 		return -1;
 	list = instance ? (void **)d->instanceevents : (void **)d->updateevents;
@@ -447,7 +442,7 @@ save_job_update(struct apply_ctx *c, JobUpdate *u)
 	char k[1024];
 	int rc;
 
-	update_key_str(u->summary->key, k, sizeof(k));
+	store_update_key(u->summary->key, k, sizeof(k));
 	/* Saving an update again keeps the events recorded so far. */
 	old = get_update(c, k, 0);
 	if (old == NULL && c->err[0] != '\0')
@@ -580,7 +575,8 @@ apply_op(struct apply_ctx *c, const Op *op)
 
 	switch (op->kind_case) {
 	case OP__KIND_SAVE_FRAMEWORK_ID: {
-		MDB_val key = { 11, (void *)(uintptr_t)"frameworkId" };
+		MDB_val key = { strlen(STORE_META_FRAMEWORK_ID),
+		    (void *)(uintptr_t)STORE_META_FRAMEWORK_ID };
 		MDB_val v = { strlen(op->saveframeworkid->id),
 		    op->saveframeworkid->id };
 		int rc;
@@ -590,11 +586,11 @@ apply_op(struct apply_ctx *c, const Op *op)
 		return 0;
 	}
 	case OP__KIND_SAVE_CRON_JOB:
-		job_key_str(op->savecronjob->jobconfig->key, k, sizeof(k));
+		store_job_key(op->savecronjob->jobconfig->key, k, sizeof(k));
 		return put(c, s->tables[STORE_CRON_JOBS], k,
 		    &op->savecronjob->jobconfig->base);
 	case OP__KIND_REMOVE_JOB:
-		job_key_str(op->removejob->jobkey, k, sizeof(k));
+		store_job_key(op->removejob->jobkey, k, sizeof(k));
 		return del(c, s->tables[STORE_CRON_JOBS], k);
 	case OP__KIND_SAVE_TASKS:
 		for (size_t i = 0; i < op->savetasks->n_tasks; i++)
@@ -630,7 +626,7 @@ apply_op(struct apply_ctx *c, const Op *op)
 		return prune_updates(c, op->prunejobupdatehistory);
 	case OP__KIND_REMOVE_JOB_UPDATE:
 		for (size_t i = 0; i < op->removejobupdate->n_keys; i++) {
-			update_key_str(op->removejobupdate->keys[i], k,
+			store_update_key(op->removejobupdate->keys[i], k,
 			    sizeof(k));
 			if (del(c, s->tables[STORE_JOB_UPDATES], k) == -1)
 				return -1;
@@ -694,11 +690,22 @@ apply_one(struct store *s, MDB_txn *parent, const Transaction *tx,
 }
 
 int
+store_put_applied(struct store *s, MDB_txn *txn, uint64_t pos)
+{
+	MDB_val k = { strlen(STORE_META_APPLIED),
+	    (void *)(uintptr_t)STORE_META_APPLIED }, v;
+	unsigned char buf[8];
+
+	lmdb_put_be64(buf, pos);
+	v.mv_size = sizeof(buf);
+	v.mv_data = buf;
+	return mdb_put(txn, s->meta, &k, &v, 0);
+}
+
+int
 store_apply_entry(struct store *s, Transaction *const *txs, size_t n,
     uint64_t pos, struct store_outcome *out, char *err, size_t errlen)
 {
-	MDB_val k = { 7, (void *)(uintptr_t)"applied" }, v;
-	unsigned char buf[8];
 	MDB_txn *txn;
 	int rc;
 
@@ -717,10 +724,7 @@ store_apply_entry(struct store *s, Transaction *const *txs, size_t n,
 			mdb_txn_abort(txn);
 			return -1;
 		}
-	lmdb_put_be64(buf, pos);
-	v.mv_size = sizeof(buf);
-	v.mv_data = buf;
-	if ((rc = mdb_put(txn, s->meta, &k, &v, 0)) != 0) {
+	if ((rc = store_put_applied(s, txn, pos)) != 0) {
 		mdb_txn_abort(txn);
 		lmdb_error(err, errlen, "cannot write the store", rc);
 		return -1;
@@ -854,7 +858,7 @@ store_framework_id(struct store *s)
 	void *data = NULL;
 	size_t len;
 
-	if (read_value(s, s->meta, "frameworkId", &data, &len, err,
+	if (read_value(s, s->meta, STORE_META_FRAMEWORK_ID, &data, &len, err,
 	    sizeof(err)) != 1)
 		return NULL;
 	return data;

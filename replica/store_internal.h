@@ -1,0 +1,34 @@
+/*
+ * replica: the store's insides, shared by store.c (applying transactions)
+ * and store_snapshot.c (writing and restoring snapshots). Nothing else
+ * includes this.
+ */
+#ifndef REPLICA_STORE_INTERNAL_H
+#define REPLICA_STORE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#include "ipc/api.pb-c.h"
+#include "replica/store.h"
+
+struct store {
+	MDB_env		*env;
+	MDB_dbi		 meta;
+	MDB_dbi		 tables[STORE_TABLES];
+	uint64_t	 applied;
+};
+
+/* store.meta's keys. */
+#define STORE_META_APPLIED	"applied"
+#define STORE_META_FRAMEWORK_ID	"frameworkId"
+
+/* The keys records are stored under: "role/env/name", ".../update id". */
+void	store_job_key(const JobKey *, char *out, size_t len);
+void	store_update_key(const JobUpdateKey *, char *out, size_t len);
+/* Records pos as the applied position inside txn; an LMDB code. */
+int	store_put_applied(struct store *, MDB_txn *, uint64_t pos);
+
+#endif
