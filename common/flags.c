@@ -27,6 +27,7 @@ static int	valid_not_empty(const char *, char *, size_t);
 static int	valid_positive_int(const char *, char *, size_t);
 static int	valid_positive_duration(const char *, char *, size_t);
 static int	valid_positive_data(const char *, char *, size_t);
+static int	valid_entry_size(const char *, char *, size_t);
 
 #define G_HTTP		"HTTP server"
 #define G_PROC		"Processes, logs and privileges"
@@ -109,7 +110,7 @@ const struct flag_def flag_defs[F_COUNT] = {
 	[F_DLOG_MAX_ENTRY_SIZE] = { "dlog_max_entry_size", FLAG_DATA, G_LOG,
 	    "512KB",
 	    "Specifies the maximum entry size to append to the log. Larger "
-	    "entries will be split across entry Frames.", valid_positive_data },
+	    "entries will be split across entry Frames.", valid_entry_size },
 	[F_DLOG_SNAPSHOT_INTERVAL] = { "dlog_snapshot_interval", FLAG_DURATION,
 	    G_LOG, "1hrs",
 	    "Specifies the frequency at which snapshots of local storage are "
@@ -642,6 +643,20 @@ valid_positive_data(const char *raw, char *err, size_t errlen)
 	if (flags_parse_data(raw, &bytes, err, errlen) == 0 &&
 	    bytes < 1024 * 1024) {
 		snprintf(err, errlen, "must be at least 1MB");
+		return -1;
+	}
+	return 0;
+}
+
+/* A log entry travels in one message of the log's protocol (64MB at most). */
+static int
+valid_entry_size(const char *raw, char *err, size_t errlen)
+{
+	int64_t bytes;
+
+	if (flags_parse_data(raw, &bytes, err, errlen) == 0 &&
+	    (bytes < 1024 || bytes > 32 * 1024 * 1024)) {
+		snprintf(err, errlen, "must be between 1KB and 32MB");
 		return -1;
 	}
 	return 0;

@@ -17,6 +17,10 @@
  *	the table, and the applied position: "<count> <position>".
  *   store_client RUN_DIR has TASK
  *	prints "found" or "absent".
+ *   store_client RUN_DIR snapshot
+ *	asks for a snapshot; prints "APPLIED <position> <log begin>" once it
+ *	is written and the log truncated, or "<OUTCOME> <message>". Exits 0
+ *	when it was written.
  *   store_client RUN_DIR follow COUNT
  *	subscribes to replica's events, prints "ready", and once COUNT
  *	applied transactions were published (or 20 s passed) prints
@@ -37,6 +41,7 @@
 #include "tests/unit/one_task_tx.h"
 
 #define CALL_TIMEOUT_MS	10000
+#define SNAPSHOT_TIMEOUT_MS	60000
 
 static struct event_base *base;
 static struct ipc_client *client;
@@ -155,6 +160,42 @@ cmd_submit_empty(void)
 		return 2;
 	wait_all_done();
 	return 0;
+}
+
+static int snapshot_done, snapshot_ok;
+
+static void
+snapshotted(const Envelope *env, const char *error, void *arg)
+{
+	StoreSnapshotResponse *r = NULL;
+
+	(void)arg;
+	if (env != NULL)
+		r = (StoreSnapshotResponse *)ipc_body_decode(env,
+		    &store_snapshot_response__descriptor);
+	if (r == NULL)
+		printf("ERROR %s\n", error != NULL ? error :
+		    "malformed answer");
+	else if (r->outcome == STORE_SUBMIT_RESPONSE__OUTCOME__APPLIED) {
+		printf("APPLIED %llu %llu\n", (unsigned long long)r->position,
+		    (unsigned long long)r->log_begin);
+		snapshot_ok = 1;
+	} else
+		printf("%s %s\n", outcome_name(r->outcome),
+		    r->message != NULL ? r->message : "");
+	if (r != NULL)
+		store_snapshot_response__free_unpacked(r, NULL);
+	snapshot_done = 1;
+}
+
+static int
+cmd_snapshot(void)
+{
+	if (ipc_call(client, MSG_TYPE__STORE_SNAPSHOT_REQUEST, NULL,
+	    SNAPSHOT_TIMEOUT_MS, snapshotted, NULL) == -1)
+		return 2;
+	loop_until(base, &snapshot_done, SNAPSHOT_TIMEOUT_MS + 1000);
+	return snapshot_ok ? 0 : 1;
 }
 
 struct query {
@@ -326,7 +367,7 @@ main(int argc, char *argv[])
 	if (argc < 3) {
 		fprintf(stderr, "usage: store_client RUN_DIR submit PREFIX "
 		    "COUNT CONCURRENCY | submit-empty | count PREFIX | "
-		    "has TASK\n");
+		    "has TASK | snapshot | follow COUNT | missing FILE\n");
 		return 2;
 	}
 	evthread_use_pthreads();
@@ -345,6 +386,8 @@ main(int argc, char *argv[])
 		rc = cmd_submit_empty();
 	else if (strcmp(argv[2], "count") == 0 && argc == 4)
 		rc = cmd_count(argv[3]);
+	else if (strcmp(argv[2], "snapshot") == 0)
+		rc = cmd_snapshot();
 	else if (strcmp(argv[2], "follow") == 0 && argc == 4)
 		rc = cmd_follow(root, atoi(argv[3]));
 	else if (strcmp(argv[2], "missing") == 0 && argc == 4)
