@@ -3,7 +3,9 @@
 # leader takes writes and followers refuse them; followers apply every
 # write; after the leader's tree is killed -9 under write load the new
 # leader holds every acknowledged write and takes new ones, and the old
-# node comes back as a follower and catches up.
+# node comes back as a follower and catches up. Replicas that missed a
+# snapshot and the truncation after it (one stopped, one wiped) restore
+# their stores from the snapshot in the log.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 need_root
 ZK_SESSION=3secs
@@ -51,4 +53,32 @@ caught_up() { [ "$(count "$L" load-)" = "$want" ] && [ "$(count "$L" after-)" = 
 wait_for 40 caught_up && ok "node $L rejoined and caught up ($want + 100 tasks)" ||
     fail "node $L: $(count "$L" load-) of $want, $(count "$L" after-) of 100"
 [ "$(leaderhealth "$L")" = 503 ] && ok "node $L follows" || fail "node $L: $(leaderhealth "$L")"
+
+# A follower stopped while the leader snapshots and truncates the log
+# comes back, finds its next positions truncated, and restores its store
+# from the snapshot; a wiped one (an empty log directory) does too.
+O=$(for n in 1 2 3; do [ "$n" != "$N" ] && [ "$n" != "$L" ] && echo "$n"; done)
+stop_node "$O"
+client "$N" submit away 300 8 >/dev/null || fail "writes while node $O is away"
+out=$(client "$N" snapshot)
+case $out in APPLIED*) ok "node $N snapshot: $out" ;; *) fail "snapshot on node $N: $out" ;; esac
+client "$N" submit later 50 4 >/dev/null || fail "writes after the snapshot"
+start_node "$O" -native_log_quorum_size=2
+restored() { [ "$(count "$O" away-)" = 300 ] && [ "$(count "$O" later-)" = 50 ]; }
+wait_for 40 restored && ok "node $O restored from the snapshot and caught up (300 + 50 tasks)" ||
+    fail "node $O: $(count "$O" away-) of 300, $(count "$O" later-) of 50: $(grep -i 'snapshot\|restor\|truncat' "$TMP/n$O/logs/replica.log" | tail -3)"
+grep -q "Store restored at log position" "$TMP/n$O/logs/replica.log" && ok "node $O: $(grep -o 'Store restored at.*' "$TMP/n$O/logs/replica.log" | tail -1)" ||
+    fail "node $O did not restore from a snapshot"
+same() { [ "$(count "$O" "")" = "$(count "$N" "")" ] && [ "$(count "$L" "")" = "$(count "$N" "")" ]; }
+wait_for 20 same && ok "all three stores hold $(count "$N" "") tasks" ||
+    fail "tasks: $(count 1 "") $(count 2 "") $(count 3 "")"
+
+stop_node "$L"
+rm -rf "$TMP/n$L/db" && mkdir "$TMP/n$L/db"
+start_node "$L" -native_log_quorum_size=2
+wiped_back() { [ "$(count "$L" "")" = "$(count "$N" "")" ] && [ "$(node_var "$L" native_log_replica_status_VOTING)" = 1 ]; }
+wait_for 60 wiped_back && ok "wiped node $L recovered, voting with all $(count "$N" "") tasks" ||
+    fail "wiped node $L: $(count "$L" "") tasks, VOTING=$(node_var "$L" native_log_replica_status_VOTING): $(tail -3 "$TMP/n$L/logs/replica.log")"
+grep -q "Store restored at log position" "$TMP/n$L/logs/replica.log" && ok "wiped node $L: $(grep -o 'Store restored at.*' "$TMP/n$L/logs/replica.log" | tail -1)" ||
+    fail "wiped node $L did not restore from a snapshot"
 finish
