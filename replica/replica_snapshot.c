@@ -183,9 +183,10 @@ complete(void)
 	    "confs: %zu, tasks: %zu, updates: %zu, host maintenance requests: "
 	    "%zu", c->host_attributes, c->cron_jobs, c->quotas, c->tasks,
 	    c->updates, c->maintenance);
-	log_info("The snapshot holds log position %llu in %zu parts, %zu "
+	log_info("The snapshot holds log position %llu in %zu part%s, %zu "
 	    "bytes, written in %lld ms; the log now begins at %llu",
-	    (unsigned long long)sn.position, sn.parts, sn.bytes,
+	    (unsigned long long)sn.position, sn.parts,
+	    sn.parts == 1 ? "" : "s", sn.bytes,
 	    (long long)(took / 1000000),
 	    (unsigned long long)log_storage_begin(sn.log));
 	answer_all(&sn.current, STORE_SUBMIT_RESPONSE__OUTCOME__APPLIED, NULL);
