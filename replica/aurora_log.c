@@ -17,6 +17,7 @@
 #include "common/flags.h"
 #include "common/log.h"
 #include "replica/log_storage.h"
+#include "replica/store_snapshot.h"
 
 static void
 usage(FILE *f)
@@ -211,6 +212,35 @@ type_name(const LogAction *act)
 	}
 }
 
+/* What the store makes of an appended entry. */
+static void
+print_entry_kind(const uint8_t *data, size_t len)
+{
+	LogEntry *e = log_entry__unpack(NULL, len, data);
+
+	if (e == NULL) {
+		printf("\tunreadable");
+		return;
+	}
+	switch (e->kind_case) {
+	case LOG_ENTRY__KIND_SNAPSHOT:
+		printf("\tsnapshot position=%" PRIu64 " part=%u%s",
+		    e->snapshot->position, e->snapshot->part,
+		    e->snapshot->last ? " last" : "");
+		break;
+	case LOG_ENTRY__KIND_TRANSACTION:
+		printf("\ttransactions=1");
+		break;
+	case LOG_ENTRY__KIND_BATCH:
+		printf("\ttransactions=%zu", e->batch->n_transactions);
+		break;
+	default:
+		printf("\tnoop");
+		break;
+	}
+	log_entry__free_unpacked(e, NULL);
+}
+
 static void
 print_line(const LogAction *act)
 {
@@ -219,8 +249,10 @@ print_line(const LogAction *act)
 	    "unlearned", act->promised);
 	if (act->has_performed)
 		printf("\tperformed=%" PRIu64, act->performed);
-	if (act->append != NULL)
+	if (act->append != NULL) {
 		printf("\tbytes=%zu", act->append->bytes.len);
+		print_entry_kind(act->append->bytes.data, act->append->bytes.len);
+	}
 	if (act->truncate != NULL)
 		printf("\tto=%" PRIu64, act->truncate->to);
 	printf("\n");

@@ -20,6 +20,8 @@ expect_bad "-zk_session_timeout: invalid value '15'" -zk_session_timeout=15
 expect_bad "mode 'rx' must be ro or rw" -global_container_mounts=/a:/b:rx
 expect_bad "entry '/a:relative'" -global_container_mounts=/ok:/ok,/a:relative
 expect_bad "-native_log_quorum_size" -native_log_quorum_size=0
+expect_bad "-dlog_max_entry_size: invalid value '64MB': must be between 1KB and 32MB" -dlog_max_entry_size=64MB
+expect_bad "-dlog_snapshot_interval" -dlog_snapshot_interval=0secs
 expect_bad "-mesos_master_address" -mesos_master_address=zk://zk1:2181
 expect_bad "unexpected argument 'stray'" stray
 

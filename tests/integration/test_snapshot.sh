@@ -34,6 +34,9 @@ parts=$(var scheduler_log_snapshot_last_parts)
 "$AURORA_LOG" read --path="$TMP/db" --from=1 --to=3 2>"$TMP/read.err" >/dev/null
 grep -q "positions before $((applied + 1)) were truncated" "$TMP/read.err" && ok "aurora-log: the positions before it are truncated" ||
     fail "aurora-log read: $(cat "$TMP/read.err")"
+"$AURORA_LOG" read --path="$TMP/db" >"$TMP/read.out"
+grep -q "	snapshot position=$applied part=0\$" "$TMP/read.out" && grep -q "	snapshot position=$applied part=$((parts - 1)) last\$" "$TMP/read.out" &&
+    ok "aurora-log read names the snapshot's parts" || fail "aurora-log read: $(grep snapshot "$TMP/read.out" | head -3)"
 
 # A snapshot while 16 writers write: none fails, none is lost.
 client submit load 3000 16 >"$TMP/load" 2>&1 &

@@ -1,0 +1,63 @@
+#!/bin/sh
+# Snapshots and restarts with a large store, on one scheduler: for each
+# size (100k and 1M tasks by default) it fills the store through the
+# scheduler (256 writers), takes a snapshot while 16 writers keep writing,
+# then restarts the scheduler. Prints the snapshot's time, parts and
+# bytes, the longest a write waited for its round during it and the
+# writers' latencies meanwhile, and the restart-to-READY time. Figures
+# only: it never fails on a timing.
+#
+#   make bench/store_writers tests/unit/store_client && sudo bench/run-snapshot-bench.sh
+#
+# BENCH_TASKS (default "100000 1000000").
+. "${top_srcdir:-$(dirname "$0")/..}/tests/integration/lib.sh"
+need_root
+SIZES=${BENCH_TASKS:-100000 1000000}
+SW=$(dirname "$BIN")/bench/store_writers
+CLIENT=$(dirname "$BIN")/tests/unit/store_client
+for b in "$SW" "$CLIENT"; do
+	[ -x "$b" ] || { echo "build it first: make bench/store_writers tests/unit/store_client" >&2; exit 2; }
+done
+leads() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/leaderhealth")" = 200 ]; }
+ready() { [ "$(var native_log_storage_ready)" = 1 ]; }
+stop() { kill -TERM "$MASTER_PID"; wait "$MASTER_PID" 2>/dev/null; MASTER_PID=; }
+
+# Time from starting the scheduler until its storage is READY, in ms.
+restart_ms() {
+	_t0=$(now_ms)
+	start_tree "$@" || return 1
+	wait_for 60 ready || return 1
+	echo $(( $(now_ms) - _t0 ))
+}
+
+for n in $SIZES; do
+	rm -rf "$TMP/db" "$TMP/run" "$TMP/logs"
+	echo "== $n tasks (data under $TMP)"
+	init_log
+	start_tree || finish
+	wait_for 20 leads || { echo "the scheduler does not lead" >&2; finish; }
+	echo "filling:"
+	"$SW" "$TMP/run" -n "$n" -w 256
+	echo "store_tasks $(var store_tasks), LMDB file $(du -m "$TMP/db/data.mdb" | cut -f1) MB"
+
+	echo "writes during the snapshot (16 writers):"
+	"$SW" "$TMP/run" -n 20000 -w 16 >"$TMP/load.out" &
+	lpid=$!
+	sleep 1
+	t0=$(now_ms)
+	out=$("$CLIENT" "$TMP/run" snapshot)
+	took=$(( $(now_ms) - t0 ))
+	wait "$lpid"
+	cat "$TMP/load.out"
+	echo "snapshot: $out in $took ms (request to answer)," \
+	    "$(var scheduler_log_snapshot_last_parts) parts," \
+	    "$(( $(var scheduler_log_snapshot_last_bytes) / 1048576 )) MB"
+	echo "longest wait of a write for its round during the snapshot:" \
+	    "$(( $(var scheduler_log_snapshot_longest_write_wait_nanos) / 1000 )) us"
+	stop
+
+	ms=$(restart_ms) || { echo "no READY after restart" >&2; finish; }
+	echo "restart to READY: $ms ms ($(grep -o 'Store at log position.*' "$TMP/logs/replica.log" | tail -1))"
+	stop
+done
+finish
