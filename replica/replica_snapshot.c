@@ -19,6 +19,7 @@
 
 #include "common/flags.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 #include "ipc/store.pb-c.h"
 #include "replica/replica_log.h"
 #include "replica/replica_snapshot.h"
@@ -54,15 +55,6 @@ static struct {
 	int64_t			 longest_wait_ns;
 	uint64_t		 restores, restore_nanos;
 } sn;
-
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void
 answer(struct ipc_request *req, StoreSubmitResponse__Outcome outcome,
@@ -158,7 +150,7 @@ start(void)
 		TAILQ_INSERT_TAIL(&sn.current, x, entry);
 	}
 	sn.position = store_snapshot_position(sn.ss);
-	sn.started_ns = now_ns();
+	sn.started_ns = monotonic_ns();
 	sn.parts = sn.bytes = 0;
 	sn.phase = PARTS;
 	log_info("Creating snapshot of the store at log position %llu",
@@ -171,7 +163,7 @@ static void
 complete(void)
 {
 	const struct snapshot_counts *c = &sn.counts;
-	int64_t took = now_ns() - sn.started_ns;
+	int64_t took = monotonic_ns() - sn.started_ns;
 
 	sn.snapshots++;
 	sn.snapshot_nanos += (uint64_t)(took > 0 ? took : 0);
@@ -340,7 +332,7 @@ replica_snapshot_restore(uint64_t *missing, char *err, size_t errlen)
 	uint64_t begin = log_storage_begin(sn.log), end = log_storage_end(sn.log);
 	struct store_restore *r = NULL;
 	struct snapshot_id want = { 0, 0 }, id;
-	int64_t started = now_ns();
+	int64_t started = monotonic_ns();
 	LogEntry *entry;
 	Snapshot *p;
 	int rc = 0;
@@ -396,11 +388,11 @@ replica_snapshot_restore(uint64_t *missing, char *err, size_t errlen)
 			if (store_restore_commit(r, err, errlen) == -1)
 				return -1;
 			sn.restores++;
-			sn.restore_nanos += (uint64_t)(now_ns() - started);
+			sn.restore_nanos += (uint64_t)(monotonic_ns() - started);
 			log_info("Store restored at log position %llu (%zu "
 			    "tasks) in %lld ms", (unsigned long long)
 			    want.position, tasks,
-			    (long long)((now_ns() - started) / 1000000));
+			    (long long)((monotonic_ns() - started) / 1000000));
 			return 1;
 		}
 next:

@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
-#include <time.h>
 
 #include "common/log.h"
+#include "common/monotonic.h"
 #include "ipc/store.pb-c.h"
 #include "replica/replica_log.h"
 #include "replica/replica_snapshot.h"
@@ -85,15 +85,6 @@ static struct {
 } rs;
 
 static void	flush(void);
-
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void
 answer(struct ipc_request *req, StoreSubmitResponse__Outcome outcome,
@@ -359,7 +350,7 @@ written(void *arg, int ok, uint64_t position, const char *why)
 {
 	struct batch *b = arg;
 	char what[256];
-	int64_t took = now_ns() - b->started_ns;
+	int64_t took = monotonic_ns() - b->started_ns;
 
 	if (!ok) {
 		snprintf(what, sizeof(what), "the write's outcome is unknown: "
@@ -399,7 +390,7 @@ flush_snapshot(void)
 	}
 	b->snapshot = 1;
 	b->len = r.len;
-	b->started_ns = now_ns();
+	b->started_ns = monotonic_ns();
 	rs.inflight = b;
 	if (r.truncate)
 		rc = replica_log_truncate(r.to, written, b);
@@ -449,7 +440,7 @@ flush(void)
 		log_warnx("cannot start a log round: out of memory");
 		return;
 	}
-	now = now_ns();
+	now = monotonic_ns();
 	for (size_t i = 0; i < n; i++) {
 		s = TAILQ_FIRST(&rs.queue);
 		TAILQ_REMOVE(&rs.queue, s, entry);
@@ -467,7 +458,7 @@ flush(void)
 	free(tb.transactions);
 	if (n > rs.largest_batch)
 		rs.largest_batch = n;
-	b->started_ns = now_ns();
+	b->started_ns = monotonic_ns();
 	rs.inflight = b;
 	if (b->data == NULL)
 		write_failed(b, "out of memory");
@@ -516,7 +507,7 @@ replica_store_submit(struct ipc_request *req)
 	s->req = req;
 	s->tx = tx;
 	s->size = transaction__get_packed_size(tx);
-	s->queued_ns = now_ns();
+	s->queued_ns = monotonic_ns();
 	TAILQ_INSERT_TAIL(&rs.queue, s, entry);
 	flush();
 	return;
