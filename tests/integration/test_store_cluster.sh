@@ -60,13 +60,19 @@ wait_for 40 caught_up && ok "node $L rejoined and caught up ($want + 100 tasks)"
 O=$(for n in 1 2 3; do [ "$n" != "$N" ] && [ "$n" != "$L" ] && echo "$n"; done)
 stop_node "$O"
 client "$N" submit away 300 8 >/dev/null || fail "writes while node $O is away"
+# Writes go on around the snapshot: those just before and after the
+# position it holds must survive the truncation on a restored replica.
+client "$N" submit during 2000 8 >"$TMP/during" 2>&1 &
+dpid=$!
+wait_for 20 grep -q "^APPLIED during-" "$TMP/during" || fail "no write before the snapshot"
 out=$(client "$N" snapshot)
-case $out in APPLIED*) ok "node $N snapshot: $out" ;; *) fail "snapshot on node $N: $out" ;; esac
+case $out in APPLIED*) ok "node $N snapshot during writes: $out" ;; *) fail "snapshot on node $N: $out" ;; esac
+wait "$dpid" || fail "writes around the snapshot: $(grep -v ^APPLIED "$TMP/during" | head -3)"
 client "$N" submit later 50 4 >/dev/null || fail "writes after the snapshot"
 start_node "$O" -native_log_quorum_size=2
-restored() { [ "$(count "$O" away-)" = 300 ] && [ "$(count "$O" later-)" = 50 ]; }
-wait_for 40 restored && ok "node $O restored from the snapshot and caught up (300 + 50 tasks)" ||
-    fail "node $O: $(count "$O" away-) of 300, $(count "$O" later-) of 50: $(grep -i 'snapshot\|restor\|truncat' "$TMP/n$O/logs/replica.log" | tail -3)"
+restored() { [ "$(count "$O" away-)" = 300 ] && [ "$(count "$O" during-)" = 2000 ] && [ "$(count "$O" later-)" = 50 ]; }
+wait_for 40 restored && ok "node $O restored from the snapshot and caught up (300 + 2000 + 50 tasks)" ||
+    fail "node $O: $(count "$O" away-) of 300, $(count "$O" during-) of 2000, $(count "$O" later-) of 50: $(grep -i 'snapshot\|restor\|truncat' "$TMP/n$O/logs/replica.log" | tail -3)"
 grep -q "Store restored at log position" "$TMP/n$O/logs/replica.log" && ok "node $O: $(grep -o 'Store restored at.*' "$TMP/n$O/logs/replica.log" | tail -1)" ||
     fail "node $O did not restore from a snapshot"
 same() { [ "$(count "$O" "")" = "$(count "$N" "")" ] && [ "$(count "$L" "")" = "$(count "$N" "")" ]; }
