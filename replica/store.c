@@ -60,8 +60,6 @@ store_op_name(Op__KindCase k)
 struct store *
 store_open(MDB_env *env, char *err, size_t errlen)
 {
-	MDB_val k = { strlen(STORE_META_APPLIED),
-	    (void *)(uintptr_t)STORE_META_APPLIED }, v;
 	struct store *s;
 	MDB_txn *txn;
 	int rc;
@@ -80,13 +78,8 @@ store_open(MDB_env *env, char *err, size_t errlen)
 	for (int t = 0; rc == 0 && t < STORE_TABLES; t++)
 		rc = mdb_dbi_open(txn, table_names[t], MDB_CREATE,
 		    &s->tables[t]);
-	if (rc == 0 && (rc = mdb_get(txn, s->meta, &k, &v)) == 0) {
-		if (v.mv_size == 8)
-			s->applied = lmdb_get_be64(v.mv_data);
-		else
-			rc = MDB_CORRUPTED;
-	} else if (rc == MDB_NOTFOUND)
-		rc = 0;
+	if (rc == 0)
+		rc = store_read_applied(s, txn, &s->applied);
 	if (rc != 0)
 		mdb_txn_abort(txn);
 	else
@@ -267,17 +260,28 @@ store_validate(const Transaction *tx, char *err, size_t errlen)
 
 /* Table access inside an apply. */
 
-static int
-put(struct apply_ctx *c, MDB_dbi dbi, const char *key,
+int
+store_put_record(MDB_txn *txn, MDB_dbi dbi, const char *key,
     const ProtobufCMessage *m)
 {
 	MDB_val k = { strlen(key), (void *)(uintptr_t)key }, v;
 	int rc;
 
 	v.mv_size = protobuf_c_message_get_packed_size(m);
-	if ((rc = mdb_put(c->txn, dbi, &k, &v, MDB_RESERVE)) != 0)
-		return apply_lmdb_error(c, key, rc);
+	if ((rc = mdb_put(txn, dbi, &k, &v, MDB_RESERVE)) != 0)
+		return rc;
 	protobuf_c_message_pack(m, v.mv_data);
+	return 0;
+}
+
+static int
+put(struct apply_ctx *c, MDB_dbi dbi, const char *key,
+    const ProtobufCMessage *m)
+{
+	int rc;
+
+	if ((rc = store_put_record(c->txn, dbi, key, m)) != 0)
+		return apply_lmdb_error(c, key, rc);
 	return 0;
 }
 
@@ -575,14 +579,11 @@ apply_op(struct apply_ctx *c, const Op *op)
 
 	switch (op->kind_case) {
 	case OP__KIND_SAVE_FRAMEWORK_ID: {
-		MDB_val key = { strlen(STORE_META_FRAMEWORK_ID),
-		    (void *)(uintptr_t)STORE_META_FRAMEWORK_ID };
-		MDB_val v = { strlen(op->saveframeworkid->id),
-		    op->saveframeworkid->id };
-		int rc;
+		int rc = store_put_framework_id(s, c->txn,
+		    op->saveframeworkid->id);
 
-		if ((rc = mdb_put(c->txn, s->meta, &key, &v, 0)) != 0)
-			return apply_lmdb_error(c, "frameworkId", rc);
+		if (rc != 0)
+			return apply_lmdb_error(c, STORE_META_FRAMEWORK_ID, rc);
 		return 0;
 	}
 	case OP__KIND_SAVE_CRON_JOB:
@@ -687,6 +688,34 @@ apply_one(struct store *s, MDB_txn *parent, const Transaction *tx,
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_read_applied(struct store *s, MDB_txn *txn, uint64_t *pos)
+{
+	MDB_val k = { strlen(STORE_META_APPLIED),
+	    (void *)(uintptr_t)STORE_META_APPLIED }, v;
+	int rc;
+
+	*pos = 0;
+	if ((rc = mdb_get(txn, s->meta, &k, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != 8)
+		return MDB_CORRUPTED;
+	*pos = lmdb_get_be64(v.mv_data);
+	return 0;
+}
+
+int
+store_put_framework_id(struct store *s, MDB_txn *txn, const char *id)
+{
+	MDB_val k = { strlen(STORE_META_FRAMEWORK_ID),
+	    (void *)(uintptr_t)STORE_META_FRAMEWORK_ID };
+	MDB_val v = { strlen(id), (void *)(uintptr_t)id };
+
+	return mdb_put(txn, s->meta, &k, &v, 0);
 }
 
 int

@@ -28,7 +28,14 @@ struct store {
 /* The keys records are stored under: "role/env/name", ".../update id". */
 void	store_job_key(const JobKey *, char *out, size_t len);
 void	store_update_key(const JobUpdateKey *, char *out, size_t len);
+/* The applied position as txn sees it (0: none yet); an LMDB code. */
+int	store_read_applied(struct store *, MDB_txn *, uint64_t *pos);
 /* Records pos as the applied position inside txn; an LMDB code. */
 int	store_put_applied(struct store *, MDB_txn *, uint64_t pos);
+/* Stores a record packed under key; an LMDB code. */
+int	store_put_record(MDB_txn *, MDB_dbi, const char *key,
+	    const ProtobufCMessage *);
+/* Stores the framework id (saveFrameworkId); an LMDB code. */
+int	store_put_framework_id(struct store *, MDB_txn *, const char *id);
 
 #endif

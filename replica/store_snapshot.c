@@ -198,9 +198,9 @@ advance(struct store_snapshot *ss, MDB_cursor_op op)
 	return 0;
 }
 
-/* What a record adds to a part, its Snapshot field included. */
+/* A record's bytes inside its Snapshot field: bare, or wrapped. */
 static size_t
-record_size(const struct table_shape *sh, const MDB_val *k, const MDB_val *v)
+wrapped_size(const struct table_shape *sh, const MDB_val *k, const MDB_val *v)
 {
 	size_t inner = v->mv_size;
 
@@ -208,20 +208,21 @@ record_size(const struct table_shape *sh, const MDB_val *k, const MDB_val *v)
 		inner = len_field_size(sh->value_field, v->mv_size);
 	if (sh->key_field != 0)
 		inner += len_field_size(sh->key_field, k->mv_size);
-	return len_field_size(sh->field, inner);
+	return inner;
+}
+
+/* What a record adds to a part, its Snapshot field included. */
+static size_t
+record_size(const struct table_shape *sh, const MDB_val *k, const MDB_val *v)
+{
+	return len_field_size(sh->field, wrapped_size(sh, k, v));
 }
 
 static void
 put_record(struct wbuf *b, const struct table_shape *sh, const MDB_val *k,
     const MDB_val *v)
 {
-	size_t inner = v->mv_size;
-
-	if (sh->value_field != 0)
-		inner = len_field_size(sh->value_field, v->mv_size);
-	if (sh->key_field != 0)
-		inner += len_field_size(sh->key_field, k->mv_size);
-	put_len_header(b, sh->field, inner);
+	put_len_header(b, sh->field, wrapped_size(sh, k, v));
 	if (sh->key_field != 0)
 		put_len_field(b, sh->key_field, k->mv_data, k->mv_size);
 	if (sh->value_field != 0)
@@ -233,8 +234,8 @@ struct store_snapshot *
 store_snapshot_begin(struct store *s, int64_t timestamp_ms, char *err,
     size_t errlen)
 {
-	MDB_val k = { strlen(STORE_META_APPLIED),
-	    (void *)(uintptr_t)STORE_META_APPLIED }, v;
+	MDB_val k = { strlen(STORE_META_FRAMEWORK_ID),
+	    (void *)(uintptr_t)STORE_META_FRAMEWORK_ID }, v;
 	struct store_snapshot *ss;
 	int rc;
 
@@ -246,14 +247,8 @@ store_snapshot_begin(struct store *s, int64_t timestamp_ms, char *err,
 	ss->timestamp = timestamp_ms;
 	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &ss->txn)) != 0)
 		goto fail;
-	if ((rc = mdb_get(ss->txn, s->meta, &k, &v)) == 0 && v.mv_size == 8)
-		ss->position = lmdb_get_be64(v.mv_data);
-	else if (rc != MDB_NOTFOUND && (rc != 0 || v.mv_size != 8)) {
-		rc = rc != 0 ? rc : MDB_CORRUPTED;
+	if ((rc = store_read_applied(s, ss->txn, &ss->position)) != 0)
 		goto fail;
-	}
-	k.mv_size = strlen(STORE_META_FRAMEWORK_ID);
-	k.mv_data = (void *)(uintptr_t)STORE_META_FRAMEWORK_ID;
 	if ((rc = mdb_get(ss->txn, s->meta, &k, &v)) == 0) {
 		if ((ss->framework_id = strndup(v.mv_data, v.mv_size)) == NULL) {
 			snprintf(err, errlen, "out of memory");
@@ -418,15 +413,12 @@ static int
 restore_put(struct store_restore *r, enum store_table t, const char *key,
     const ProtobufCMessage *m, char *err, size_t errlen)
 {
-	MDB_val k = { strlen(key), (void *)(uintptr_t)key }, v;
 	int rc;
 
-	v.mv_size = protobuf_c_message_get_packed_size(m);
-	if ((rc = mdb_put(r->txn, r->s->tables[t], &k, &v, MDB_RESERVE)) != 0) {
+	if ((rc = store_put_record(r->txn, r->s->tables[t], key, m)) != 0) {
 		lmdb_error(err, errlen, "cannot restore the store", rc);
 		return -1;
 	}
-	protobuf_c_message_pack(m, v.mv_data);
 	(*count_of(&r->counts, t))++;
 	return 0;
 }
@@ -530,16 +522,11 @@ store_restore_add(struct store_restore *r, const Snapshot *p, char *err,
 		return -1;
 	}
 	if (p->schedulermetadata != NULL &&
-	    p->schedulermetadata->frameworkid != NULL) {
-		MDB_val k = { strlen(STORE_META_FRAMEWORK_ID),
-		    (void *)(uintptr_t)STORE_META_FRAMEWORK_ID };
-		MDB_val v = { strlen(p->schedulermetadata->frameworkid),
-		    p->schedulermetadata->frameworkid };
-
-		if ((rc = mdb_put(r->txn, r->s->meta, &k, &v, 0)) != 0) {
-			lmdb_error(err, errlen, "cannot restore the store", rc);
-			return -1;
-		}
+	    p->schedulermetadata->frameworkid != NULL &&
+	    (rc = store_put_framework_id(r->s, r->txn,
+	    p->schedulermetadata->frameworkid)) != 0) {
+		lmdb_error(err, errlen, "cannot restore the store", rc);
+		return -1;
 	}
 	if (restore_records(r, p, err, errlen) == -1)
 		return -1;
