@@ -326,81 +326,88 @@ read_part(uint64_t pos, LogEntry **entry, char *err, size_t errlen,
 	return (*entry)->snapshot;
 }
 
+static int
+same_snapshot(const struct snapshot_id *a, const struct snapshot_id *b)
+{
+	return a->position == b->position && a->timestamp == b->timestamp;
+}
+
+/*
+ * Takes the part found at pos into the restore under way (*r), starting
+ * one at a first part. 1 when that completes the snapshot, 0 to read on,
+ * -1 with err.
+ */
+static int
+take_part(struct store_restore **r, struct snapshot_id *want,
+    const Snapshot *p, uint64_t pos, uint64_t begin, char *err,
+    size_t errlen)
+{
+	struct snapshot_id id;
+
+	snapshot_part_id(p, &id);
+	/* Older than the log: the positions after it are gone. */
+	if (id.position + 1 < begin)
+		return 0;
+	if (p->part == 0 && *r != NULL && !same_snapshot(&id, want)) {
+		/* The one begun before never finished. */
+		store_restore_abort(*r);
+		*r = NULL;
+	}
+	if (*r == NULL) {
+		if (p->part != 0)
+			return 0;
+		*want = id;
+		log_info("Restoring the store from the snapshot of log position "
+		    "%llu (its first part is at %llu)",
+		    (unsigned long long)id.position, (unsigned long long)pos);
+		if ((*r = store_restore_begin(sn.store, &id, err,
+		    errlen)) == NULL)
+			return -1;
+	} else if (!same_snapshot(&id, want))
+		return 0;
+	return store_restore_add(*r, p, err, errlen);
+}
+
 int
 replica_snapshot_restore(uint64_t *missing, char *err, size_t errlen)
 {
 	uint64_t begin = log_storage_begin(sn.log), end = log_storage_end(sn.log);
 	struct store_restore *r = NULL;
-	struct snapshot_id want = { 0, 0 }, id;
-	int64_t started = monotonic_ns();
+	struct snapshot_id want = { 0, 0 };
+	int64_t started = monotonic_ns(), took;
 	LogEntry *entry;
 	Snapshot *p;
-	int rc = 0;
+	size_t tasks;
+	int rc = 0, read;
 
 	*missing = 0;
-	for (uint64_t pos = begin; pos <= end && pos != 0; pos++) {
+	for (uint64_t pos = begin; pos <= end && pos != 0 && rc == 0; pos++) {
 		if (log_storage_missing(sn.log, pos)) {
 			*missing = pos;
 			break;
 		}
-		if ((p = read_part(pos, &entry, err, errlen, &rc)) == NULL) {
-			if (rc == -1)
-				break;
+		if ((p = read_part(pos, &entry, err, errlen, &read)) == NULL) {
+			if (read == -1)
+				rc = -1;
 			continue;
 		}
-		snapshot_part_id(p, &id);
-		/* Older than the log: the positions after it are gone. */
-		if (id.position + 1 < begin)
-			goto next;
-		if (r != NULL && (id.position != want.position ||
-		    id.timestamp != want.timestamp) && p->part == 0) {
-			/* The one begun before never finished. */
-			store_restore_abort(r);
-			r = NULL;
-		}
-		if (r == NULL) {
-			if (p->part != 0)
-				goto next;
-			want = id;
-			log_info("Restoring the store from the snapshot of log "
-			    "position %llu (its first part is at %llu)",
-			    (unsigned long long)id.position,
-			    (unsigned long long)pos);
-			if ((r = store_restore_begin(sn.store, &id, err,
-			    errlen)) == NULL) {
-				rc = -1;
-				log_entry__free_unpacked(entry, NULL);
-				break;
-			}
-		} else if (id.position != want.position ||
-		    id.timestamp != want.timestamp)
-			goto next;
-		if ((rc = store_restore_add(r, p, err, errlen)) == -1) {
-			log_entry__free_unpacked(entry, NULL);
-			break;
-		}
-		if (rc == 1) {
-			const struct snapshot_counts *c =
-			    store_restore_counts(r);
-			size_t tasks = c->tasks;
-
-			log_entry__free_unpacked(entry, NULL);
-			if (store_restore_commit(r, err, errlen) == -1)
-				return -1;
-			sn.restores++;
-			sn.restore_nanos += (uint64_t)(monotonic_ns() - started);
-			log_info("Store restored at log position %llu (%zu "
-			    "tasks) in %lld ms", (unsigned long long)
-			    want.position, tasks,
-			    (long long)((monotonic_ns() - started) / 1000000));
-			return 1;
-		}
-next:
+		rc = take_part(&r, &want, p, pos, begin, err, errlen);
 		log_entry__free_unpacked(entry, NULL);
-		rc = 0;
 	}
-	store_restore_abort(r);
-	return rc == -1 ? -1 : 0;
+	if (rc != 1) {
+		store_restore_abort(r);
+		return rc;
+	}
+	tasks = store_restore_counts(r)->tasks;
+	if (store_restore_commit(r, err, errlen) == -1)
+		return -1;
+	took = monotonic_ns() - started;
+	sn.restores++;
+	sn.restore_nanos += (uint64_t)took;
+	log_info("Store restored at log position %llu (%zu tasks) in %lld ms",
+	    (unsigned long long)want.position, tasks,
+	    (long long)(took / 1000000));
+	return 1;
 }
 
 void
