@@ -43,6 +43,7 @@ struct ipc_stats {
 	uint64_t call_failures;
 	uint64_t events_published;
 	uint64_t events_received;
+	uint64_t events_ignored;	/* of a type nobody here subscribed to */
 };
 
 /* Binds IPC to the process's loop and role; call once before any socket. */

@@ -90,6 +90,26 @@ sub_aio_done(void *arg)
 	ipc_loop_post(&s->done);
 }
 
+/*
+ * An event from a publisher this subscriber listens to, of a type it does
+ * not take: not an intrusion, just not for it (replica publishes applied
+ * transactions and lifecycle changes on one socket).
+ */
+static int
+not_subscribed(const struct ipc_sub *s, const Envelope *env)
+{
+	int sender_known = 0;
+
+	for (size_t i = 0; i < s->nallow; i++) {
+		if (s->allow[i].sender != env->sender)
+			continue;
+		if (s->allow[i].type == env->type)
+			return 0;
+		sender_known = 1;
+	}
+	return sender_known;
+}
+
 /* Loop thread. */
 static void
 sub_deliver(void *arg)
@@ -103,7 +123,10 @@ sub_deliver(void *arg)
 		m = nng_aio_get_msg(s->aio);
 		nng_aio_set_msg(s->aio, NULL);
 		env = ipc_msg_decode(m, s->url);
-		if (env != NULL && ipc_envelope_check(env, s->allow, s->nallow,
+		if (env != NULL && ipc_msg_peer_trusted(m) &&
+		    not_subscribed(s, env))
+			ipc_stats_mut()->events_ignored++;
+		else if (env != NULL && ipc_envelope_check(env, s->allow, s->nallow,
 		    ipc_msg_peer_trusted(m), ipc_now_ms(), err,
 		    sizeof(err)) != IPC_ERROR_CODE__NO_ERROR) {
 			log_warnx("ipc %s: dropped event: %s", s->url, err);

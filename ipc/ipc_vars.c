@@ -81,6 +81,7 @@ ipc_vars_ipc_stats(struct ipc_vars *v, const char *proc)
 		{ "call_failures", s->call_failures },
 		{ "events_published", s->events_published },
 		{ "events_received", s->events_received },
+		{ "events_ignored", s->events_ignored },
 	};
 	char name[128];
 
