@@ -127,12 +127,28 @@ conn_free(struct tcp_conn *c)
 	free(c);
 }
 
+/*
+ * Sends what is queued on bev now rather than on the loop's next turn, so
+ * a reply or a request is on the wire before this process goes on to
+ * fsync something else. What the socket does not take now, the
+ * bufferevent sends later as usual.
+ */
+static void
+send_now(struct bufferevent *bev)
+{
+	evutil_socket_t fd = bufferevent_getfd(bev);
+
+	if (fd != -1)
+		(void)evbuffer_write(bufferevent_get_output(bev), fd);
+}
+
 static void
 conn_read(struct bufferevent *bev, void *arg)
 {
 	struct tcp_conn *c = arg;
 	struct log_reply r;
-	LogFrame *f;
+	LogFrame *f, **notices = NULL, **grown;
+	size_t n_notices = 0;
 	int rc;
 
 	while ((rc = frame_read(bufferevent_get_input(bev), &f)) == 1) {
@@ -141,12 +157,31 @@ conn_read(struct bufferevent *bev, void *arg)
 			rc = -1;
 			break;
 		}
+		/*
+		 * Learned notices need no reply: they wait until the replies
+		 * to this read's requests are sent, so a coordinator's write
+		 * round does not wait for this replica to store them.
+		 */
+		if (f->kind == LOG_FRAME__KIND__LEARNED &&
+		    (grown = realloc(notices, (n_notices + 1) *
+		    sizeof(*notices))) != NULL) {
+			notices = grown;
+			notices[n_notices++] = f;
+			continue;
+		}
 		if (log_replica_handle(c->t->local, f, &r) &&
 		    frame_write(bufferevent_get_output(bev), &r.frame) == -1)
 			log_warnx("log transport: cannot queue a reply");
 		log_reply_clear(&r);
 		log_frame__free_unpacked(f, NULL);
 	}
+	send_now(bev);
+	for (size_t i = 0; i < n_notices; i++) {
+		(void)log_replica_handle(c->t->local, notices[i], &r);
+		log_reply_clear(&r);
+		log_frame__free_unpacked(notices[i], NULL);
+	}
+	free(notices);
 	if (rc == -1) {
 		log_warnx("log transport: dropping a connection that sent a "
 		    "malformed or oversized frame");
@@ -330,6 +365,7 @@ tcp_broadcast(struct log_net *net, LogFrame *req, log_net_reply_fn fn,
 		if ((bev = peer_bev(p)) == NULL ||
 		    frame_write(bufferevent_get_output(bev), req) == -1)
 			continue;	/* lost, as on any network */
+		send_now(bev);
 	}
 	local_post(t, req, handle, 0);
 	return handle;
@@ -348,11 +384,13 @@ tcp_notify(struct log_net *net, LogFrame *msg)
 	struct log_reply r;
 	struct bufferevent *bev;
 
+	/* Peers first, as in a broadcast: they need not wait for our fsync. */
+	for (struct tcp_peer *p = t->peers; p != NULL; p = p->next)
+		if ((bev = peer_bev(p)) != NULL &&
+		    frame_write(bufferevent_get_output(bev), msg) == 0)
+			send_now(bev);
 	(void)log_replica_handle(t->local, msg, &r);
 	log_reply_clear(&r);
-	for (struct tcp_peer *p = t->peers; p != NULL; p = p->next)
-		if ((bev = peer_bev(p)) != NULL)
-			(void)frame_write(bufferevent_get_output(bev), msg);
 }
 
 static const struct log_net_ops tcp_ops = {
