@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include <sys/statvfs.h>
+
 #include <lmdb.h>
 
 #include "replica/lmdb_util.h"
@@ -38,6 +40,35 @@ lmdb_error(char *err, size_t errlen, const char *what, int rc)
 		snprintf(err, errlen, "%s: %s", what, mdb_strerror(rc));
 }
 
+/* Below this much free space, a failed write is taken for a full disk. */
+#define NEARLY_FULL_BYTES	(1024 * 1024)
+
+/*
+ * LMDB reports a short write as EIO, and a disk that fills up in the
+ * middle of a commit gives a short write before it gives ENOSPC: tell the
+ * two apart by looking at the space left.
+ */
+static int
+full_disk_is_enospc(MDB_env *env, int rc)
+{
+	struct statvfs sv;
+	mdb_filehandle_t fd;
+
+	if (rc == EIO && mdb_env_get_fd(env, &fd) == 0 &&
+	    fstatvfs(fd, &sv) == 0 &&
+	    (uint64_t)sv.f_bavail * sv.f_frsize < NEARLY_FULL_BYTES)
+		return ENOSPC;
+	return rc;
+}
+
+int
+lmdb_commit(MDB_txn *txn)
+{
+	MDB_env *env = mdb_txn_env(txn);
+
+	return full_disk_is_enospc(env, mdb_txn_commit(txn));
+}
+
 int
 lmdb_commit_lazy_meta(MDB_txn *txn)
 {
@@ -48,5 +79,5 @@ lmdb_commit_lazy_meta(MDB_txn *txn)
 	mdb_env_set_flags(env, MDB_NOMETASYNC, 1);
 	rc = mdb_txn_commit(txn);
 	mdb_env_set_flags(env, MDB_NOMETASYNC, 0);
-	return rc;
+	return full_disk_is_enospc(env, rc);
 }

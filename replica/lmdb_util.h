@@ -18,12 +18,15 @@ uint64_t lmdb_get_be64(const unsigned char *);
  * (-native_log_map_size, disk space).
  */
 void	 lmdb_error(char *err, size_t errlen, const char *what, int rc);
+/* mdb_txn_commit, with a short write on a full disk reported as ENOSPC. */
+int	 lmdb_commit(MDB_txn *);
 /*
  * Commits with one sync instead of two: the data is synced, the meta page
  * only by the next synced commit (MDB_NOMETASYNC for this commit alone).
  * The database stays intact; an OS crash may undo this commit. For what
  * the log can give again: learned marks (the value is on a quorum's
- * disks) and the store (re-applied from the log).
+ * disks) and the store (re-applied from the log). A full disk is ENOSPC,
+ * as with lmdb_commit.
  */
 int	 lmdb_commit_lazy_meta(MDB_txn *);
 

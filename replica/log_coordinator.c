@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,7 +233,14 @@ write_finish(struct log_coord *c, int ok, const char *why)
 static void
 write_timeout(evutil_socket_t fd, short what, void *arg)
 {
-	write_finish(arg, 0, "no quorum accepted the write in time");
+	struct log_coord *c = arg;
+	const char *local = log_storage_last_error(c->local);
+	char why[320];
+
+	/* A local disk that cannot be written is the likely reason: say so. */
+	snprintf(why, sizeof(why), "no quorum accepted the write in time%s%.250s",
+	    *local != '\0' ? "; this replica: " : "", local);
+	write_finish(c, 0, why);
 }
 
 static void

@@ -36,6 +36,7 @@ struct log_storage {
 	int			 purge_pending;	/* records below begin remain */
 	log_storage_learned_fn	 learned_fn;
 	void			*learned_arg;
+	char			 last_error[256]; /* of the last failed write */
 };
 
 const char *
@@ -289,9 +290,12 @@ commit(struct log_storage *s, MDB_txn *txn, int lazy, const char *what,
 	int rc;
 
 	if ((rc = lazy ? lmdb_commit_lazy_meta(txn) :
-	    mdb_txn_commit(txn)) == 0)
+	    lmdb_commit(txn)) == 0) {
+		s->last_error[0] = '\0';
 		return 0;
+	}
 	lmdb_error(err, errlen, what, rc);
+	snprintf(s->last_error, sizeof(s->last_error), "%.200s", err);
 	if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) == 0) {
 		restore(s, txn);
 		mdb_txn_abort(txn);
@@ -525,6 +529,12 @@ log_storage_persist(struct log_storage *s, const LogAction *a, char *err,
 	if (learned && s->learned_fn != NULL)
 		s->learned_fn(s->learned_arg, a->position);
 	return 0;
+}
+
+const char *
+log_storage_last_error(const struct log_storage *s)
+{
+	return s->last_error;
 }
 
 void

@@ -41,6 +41,8 @@ uint64_t log_storage_end(const struct log_storage *);
 const struct log_intervals *log_storage_unlearned(const struct log_storage *);
 /* Whether pos must still be learned (past the end counts as missing). */
 int	 log_storage_missing(const struct log_storage *, uint64_t pos);
+/* Why the last write to this storage failed; "" once one succeeded. */
+const char *log_storage_last_error(const struct log_storage *);
 
 int	 log_storage_set_status(struct log_storage *, LogMetadata__Status,
 	    char *err, size_t errlen);

@@ -6,7 +6,8 @@
  *
  * LMDB's files are opened before the filter; afterwards it writes pages
  * with lseek + writev or pwrite, syncs with fdatasync, and reads the
- * lock file's header with pread.
+ * lock file's header with pread. When a commit fails, fstatfs tells a
+ * full disk from another I/O error (lmdb_util.c).
  */
 #include "config.h"
 
@@ -21,6 +22,7 @@ static const struct sandbox_rule lmdb_rules[] = {
 	{ "pread64", SB_ALLOW, 0 },
 	{ "fdatasync", SB_ALLOW, 0 },
 	{ "fsync", SB_ALLOW, 0 },
+	{ "fstatfs", SB_ALLOW, 0 },
 };
 
 static const struct sandbox_group lmdb_group =

@@ -76,6 +76,7 @@ static struct {
 	struct submission_queue	 queue;
 	struct batch		*inflight;
 	uint64_t		 gap_reported;	/* truncated past the store */
+	char			 apply_error[256]; /* why the store is stuck */
 	/* Aurora's counters, and ours. An append is one entry written. */
 	uint64_t		 append_events, append_nanos;
 	uint64_t		 bytes_written;
@@ -203,6 +204,46 @@ answer_batch(uint64_t pos, const struct store_outcome *out, size_t n)
 	flush();
 }
 
+/*
+ * The store cannot take position pos (its disk is full, say). Its writers
+ * hear why now rather than at their deadline: their write is in the log
+ * and is applied once the store can be written, so the outcome is
+ * UNKNOWN. New writes are refused until then (flush).
+ */
+static void
+apply_failed(uint64_t pos, const char *why)
+{
+	struct batch *b = rs.inflight;
+	char msg[512];
+
+	snprintf(rs.apply_error, sizeof(rs.apply_error), "%.200s", why);
+	if (b == NULL || b->position != pos)
+		return;
+	snprintf(msg, sizeof(msg), "written to the log at position %llu but "
+	    "not applied yet: %.200s", (unsigned long long)pos, why);
+	for (size_t i = 0; i < b->n; i++)
+		answer(b->subs[i]->req, STORE_SUBMIT_RESPONSE__OUTCOME__UNKNOWN,
+		    pos, msg);
+	rs.inflight = NULL;
+	batch_free(b);
+}
+
+/* While the store cannot apply, queued writes are refused, not appended. */
+static void
+refuse_queued(void)
+{
+	struct submission *s;
+	char msg[320];
+
+	snprintf(msg, sizeof(msg), "Storage is not READY: %s", rs.apply_error);
+	while ((s = TAILQ_FIRST(&rs.queue)) != NULL) {
+		TAILQ_REMOVE(&rs.queue, s, entry);
+		answer(s->req, STORE_SUBMIT_RESPONSE__OUTCOME__NOT_READY, 0,
+		    msg);
+		submission_free(s);
+	}
+}
+
 /* Applies position pos; 0 done, -1 stop (the store failed, retry later). */
 static int
 apply_position(uint64_t pos)
@@ -227,11 +268,13 @@ apply_position(uint64_t pos)
 	} else
 		rc = store_apply_entry(rs.store, txs, n, pos, out, err,
 		    sizeof(err));
-	if (rc == -1)
+	if (rc == -1) {
 		log_error("cannot apply log position %llu to the store: %s; "
 		    "retrying in %d s", (unsigned long long)pos, err,
 		    APPLY_RETRY_SECS);
-	else {
+		apply_failed(pos, err);
+	} else {
+		rs.apply_error[0] = '\0';
 		rs.entries_read++;
 		for (size_t i = 0; i < n; i++) {
 			if (out[i].refused) {
@@ -417,6 +460,10 @@ flush(void)
 
 	if (rs.inflight != NULL || replica_log_state() != REPLICA_LOG_WRITING)
 		return;
+	if (rs.apply_error[0] != '\0') {
+		refuse_queued();
+		return;
+	}
 	if ((rs.snapshot_turn || TAILQ_EMPTY(&rs.queue)) && flush_snapshot()) {
 		rs.snapshot_turn = 0;
 		return;

@@ -683,7 +683,7 @@ apply_one(struct store *s, MDB_txn *parent, const Transaction *tx,
 		out->refused = 1;
 		return 1;
 	}
-	if ((rc = mdb_txn_commit(c.txn)) != 0) {
+	if ((rc = lmdb_commit(c.txn)) != 0) {
 		lmdb_error(err, errlen, "cannot write the store", rc);
 		return -1;
 	}

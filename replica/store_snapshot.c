@@ -546,7 +546,7 @@ store_restore_commit(struct store_restore *r, char *err, size_t errlen)
 		lmdb_error(err, errlen, "cannot restore the store", rc);
 		return -1;
 	}
-	rc = mdb_txn_commit(r->txn);
+	rc = lmdb_commit(r->txn);
 	free(r);
 	if (rc != 0) {
 		lmdb_error(err, errlen, "cannot restore the store", rc);

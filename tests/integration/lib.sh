@@ -57,6 +57,10 @@ cleanup() {
 	pkill -KILL -f -- "-run_dir=$TMP/run" 2>/dev/null
 	stop_nodes
 	[ -n "$ZK_PID" ] && kill -KILL "$ZK_PID" 2>/dev/null && wait "$ZK_PID" 2>/dev/null
+	# File systems a test mounted under $TMP.
+	for _m in ${MOUNTS:-}; do umount -l "$_m" 2>/dev/null; done
+	# Other servers a script started (the benchmarks' peers).
+	for _p in ${EXTRA_PIDS:-}; do kill -KILL "$_p" 2>/dev/null; wait "$_p" 2>/dev/null; done
 	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
 }
 trap cleanup EXIT

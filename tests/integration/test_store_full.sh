@@ -1,0 +1,57 @@
+#!/bin/sh
+# The log's disk fills up: on a small tmpfs, writes to one scheduler fail
+# with an error that says so, every write acknowledged before is still
+# there, and writing resumes once space is freed.
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+need_root
+CLIENT=${STORE_CLIENT:-$(dirname "$BIN")/tests/unit/store_client}
+mkdir -p "$TMP/small"
+if ! mount -t tmpfs -o size=8m tmpfs "$TMP/small" 2>"$TMP/mount.err"; then
+	echo "skipped: cannot mount a tmpfs here: $(cat "$TMP/mount.err")"
+	exit 77
+fi
+MOUNTS=$TMP/small
+DB=$TMP/small/db
+"$AURORA_LOG" initialize --path="$DB" >/dev/null || fail "aurora-log initialize"
+start_tree -native_log_file_path="$DB" -worker_restart_backoff=100ms || finish
+ready() { [ "$(var scheduler_lifecycle_LEADER_AWAITING_REGISTRATION)" = 1 ]; }
+wait_for 20 ready || { fail "the store is not READY"; finish; }
+
+"$CLIENT" "$TMP/run" submit before 200 8 >"$TMP/before" && ok "200 writes before the disk fills" ||
+    fail "writes before: $(grep -v ^APPLIED "$TMP/before" | head -3)"
+# Leave about 256 KiB free, then write until a write fails.
+avail=$(df -k --output=avail "$TMP/small" | tail -1)
+dd if=/dev/zero of="$TMP/small/filler" bs=1k count=$((avail - 256)) 2>/dev/null
+"$CLIENT" "$TMP/run" submit fill 100000 8 >"$TMP/fill" 2>&1
+acked=$(grep -c "^APPLIED" "$TMP/fill")
+failed=$(grep -v "^APPLIED" "$TMP/fill" | head -1)
+case $failed in
+*"no space left"*) ok "after $acked more writes the disk is full: $failed" ;;
+*) fail "no clear error once the disk is full ($acked acknowledged): '$failed'" ;;
+esac
+grep -q "no space left on the log's disk" "$TMP/logs/replica.log" &&
+    ok "replica.log: $(grep -o "[^:]*: no space left on the log's disk.*" "$TMP/logs/replica.log" | head -1)" ||
+    fail "replica.log does not say the disk is full: $(tail -3 "$TMP/logs/replica.log")"
+
+out=$("$CLIENT" "$TMP/run" submit refused 1 1)
+case $out in
+"NOT_READY refused-0 Storage is not READY: "*"no space left"*) ok "a new write while the disk is full: $out" ;;
+*) fail "a new write while the disk is full: $out" ;;
+esac
+
+# Space comes back: writing resumes, and nothing acknowledged was lost.
+rm -f "$TMP/small/filler"
+wait_for 30 ready || fail "the store is not READY again after space was freed"
+resumed() { "$CLIENT" "$TMP/run" submit after 50 4 >"$TMP/after" 2>&1; }
+wait_for 30 resumed && ok "writing resumed once space was freed" ||
+    fail "no writes after space was freed: $(grep -v ^APPLIED "$TMP/after" | head -3)"
+out=$("$CLIENT" "$TMP/run" missing "$TMP/before")
+[ "$out" = "missing 0" ] && ok "all 200 writes from before are there" || fail "before: $out"
+out=$("$CLIENT" "$TMP/run" missing "$TMP/fill")
+[ "$out" = "missing 0" ] && ok "all $acked writes acknowledged while the disk filled are there" || fail "fill: $out"
+# The write answered UNKNOWN was in the log: it is applied now.
+unknown=$(grep "^UNKNOWN" "$TMP/fill" | head -1 | cut -d' ' -f2)
+[ -z "$unknown" ] || { [ "$("$CLIENT" "$TMP/run" has "$unknown")" = found ] && ok "the write answered UNKNOWN ($unknown) was applied once space was freed" ||
+    fail "$unknown was not applied"; }
+[ "$("$CLIENT" "$TMP/run" has refused-0)" = absent ] && ok "the refused write is nowhere" || fail "refused-0 stored"
+finish
