@@ -45,11 +45,11 @@ for n in $SIZES; do
 	start_tree || finish
 	wait_for 20 leads || { echo "the scheduler does not lead" >&2; finish; }
 	echo "filling:"
-	"$SW" "$TMP/run" -n "$n" -w 256
+	"$SW" "$TMP/run" -n "$n" -w 256 -s 0
 	echo "store_tasks $(var store_tasks), LMDB file $(du -m "$TMP/db/data.mdb" | cut -f1) MB"
 
 	echo "writes during the snapshot (16 writers):"
-	"$SW" "$TMP/run" -n 20000 -w 16 >"$TMP/load.out" &
+	"$SW" "$TMP/run" -n 20000 -w 16 -s 0 >"$TMP/load.out" &
 	lpid=$!
 	sleep 1
 	t0=$(now_ms)

@@ -3,10 +3,13 @@
  * each keeping one write in flight (what W concurrent API calls do):
  *
  *   bench/store_writers RUN_DIR [-n WRITES] [-w WRITERS[,WRITERS...]]
+ *       [-s BYTES]
  *
  * RUN_DIR is the leader's -run_dir. Each write is one saveTasks
- * transaction of one task, submitted to replica over IPC as offerd does;
- * it counts once replica answers that a quorum has it and it is applied.
+ * transaction of one task, padded with a task event's message to BYTES
+ * (default 1024, the peers' value size in bench/peer_writers; 0: the bare
+ * task, no event), submitted
+ * to replica over IPC as offerd does; it counts once replica answers that a quorum has it and it is applied.
  * For each writer count it prints writes/s, p50/p99/max latency, and the
  * log rounds used (group commit puts many writes in one round).
  * bench/run-store-bench.sh starts the schedulers and runs this.
@@ -16,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -25,25 +27,20 @@
 #include "ipc/ipc.h"
 #include "ipc/store.pb-c.h"
 #include "tests/unit/one_task_tx.h"
+#include "bench/latency_table.h"
 
 static struct event_base *base;
 static struct ipc_client *client;
 static int total, started, finished, failures, run_id;
+static int entry_size = 1024;
+/* A task event's message, sized so each transaction packs to entry_size. */
+static char *padding;
 static int64_t *latencies;
 
 struct write {
 	int64_t	start;
 	char	id[64];
 };
-
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void	start_one(void);
 
@@ -77,6 +74,7 @@ start_one(void)
 {
 	struct one_task_tx t;
 	char host[] = "bench-host";
+	TaskEvent event, *events[1] = { &event };
 	struct write *w;
 
 	if (started == total)
@@ -85,9 +83,16 @@ start_one(void)
 		exit(2);
 	snprintf(w->id, sizeof(w->id), "bench-%d-%d-%d", (int)getpid(),
 	    run_id, started++);
+	one_task_tx(&t, w->id, host);
+	if (entry_size > 0) {
+		task_event__init(&event);
+		event.message = padding;
+		t.task.n_taskevents = 1;
+		t.task.taskevents = events;
+	}
 	w->start = now_us();
-	if (ipc_call(client, MSG_TYPE__STORE_SUBMIT_REQUEST,
-	    &one_task_tx(&t, w->id, host)->base, 30000, answered, w) == -1) {
+	if (ipc_call(client, MSG_TYPE__STORE_SUBMIT_REQUEST, &t.tx.base,
+	    30000, answered, w) == -1) {
 		fprintf(stderr, "store_writers: cannot send\n");
 		exit(2);
 	}
@@ -99,12 +104,29 @@ tick(evutil_socket_t fd, short what, void *arg)
 {
 }
 
+/* The message length that makes one write's transaction entry_size bytes. */
 static int
-by_value(const void *a, const void *b)
+size_padding(void)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	struct one_task_tx t;
+	char id[64], host[] = "bench-host", empty[] = "";
+	TaskEvent event, *events[1] = { &event };
+	size_t bare, len;
 
-	return (x > y) - (x < y);
+	snprintf(id, sizeof(id), "bench-%d-%d-%d", (int)getpid(), 1, total);
+	one_task_tx(&t, id, host);
+	task_event__init(&event);
+	event.message = empty;
+	t.task.n_taskevents = 1;
+	t.task.taskevents = events;
+	bare = transaction__get_packed_size(&t.tx);
+	/* Two more bytes of length prefixes once the message is long. */
+	len = (size_t)entry_size > bare + 2 ? entry_size - bare - 2 : 0;
+	if ((padding = malloc(len + 1)) == NULL)
+		return -1;
+	memset(padding, 'x', len);
+	padding[len] = '\0';
+	return 0;
 }
 
 static void
@@ -122,13 +144,7 @@ run(int writers)
 	event_base_dispatch(base);
 	took = now_us() - t0;
 	ok = finished - failures;
-	qsort(latencies, (size_t)ok, sizeof(*latencies), by_value);
-	printf("%8d %8d %10.0f %9.2f %9.2f %9.2f %8d\n", writers, ok,
-	    ok * 1e6 / (double)(took > 0 ? took : 1),
-	    ok ? latencies[ok / 2] / 1000.0 : 0,
-	    ok ? latencies[(int)(ok * 0.99)] / 1000.0 : 0,
-	    ok ? latencies[ok - 1] / 1000.0 : 0, failures);
-	fflush(stdout);
+	latency_table_row(writers, latencies, ok, failures, took);
 }
 
 int
@@ -140,8 +156,11 @@ main(int argc, char *argv[])
 	int c;
 
 	total = 5000;
-	while ((c = getopt(argc, argv, "n:w:")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:w:")) != -1) {
 		switch (c) {
+		case 's':
+			entry_size = atoi(optarg);
+			break;
 		case 'n':
 			total = atoi(optarg);
 			break;
@@ -153,7 +172,8 @@ main(int argc, char *argv[])
 			goto usage;
 		}
 	}
-	if (optind != argc - 1 || list == NULL || total <= 0)
+	if (optind != argc - 1 || list == NULL || total <= 0 ||
+	    entry_size < 0 || size_padding() == -1)
 		goto usage;
 	evthread_use_pthreads();
 	base = event_base_new();
@@ -169,12 +189,12 @@ main(int argc, char *argv[])
 	keepalive = event_new(base, -1, EV_PERSIST, tick, NULL);
 	if (keepalive == NULL || event_add(keepalive, &second) == -1)
 		return 2;
-	printf("%8s %8s %10s %9s %9s %9s %8s\n", "writers", "writes",
-	    "writes/s", "p50 ms", "p99 ms", "max ms", "failed");
+	latency_table_header();
 	for (tok = strtok(list, ","); tok != NULL; tok = strtok(NULL, ","))
 		run(atoi(tok));
 	free(list);
 	free(latencies);
+	free(padding);
 	event_free(keepalive);
 	ipc_client_close(client);
 	ipc_shutdown();
