@@ -260,6 +260,7 @@ replica_main(int argc, char *argv[])
 	struct timeval repeat = { LIFECYCLE_REPEAT_SECS, 0 };
 	struct event *tick;
 	char url[256], err[256];
+	int rc;
 
 	worker_init(&w, "replica", argc, argv);
 	if (ipc_init(w.base, ROLE__REPLICA) == -1)
@@ -301,5 +302,8 @@ replica_main(int argc, char *argv[])
 	tick = event_new(w.base, -1, EV_PERSIST, lifecycle_tick, NULL);
 	if (tick == NULL || event_add(tick, &repeat) == -1)
 		fatalx("cannot start the lifecycle timer");
-	return worker_loop(&w);
+	rc = worker_loop(&w);
+	if (replica.with_zk)
+		replica_zk_stop();
+	return rc;
 }

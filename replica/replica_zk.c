@@ -509,6 +509,18 @@ replica_zk_start(struct event_base *base, const char *log_address,
 }
 
 void
+replica_zk_stop(void)
+{
+	/*
+	 * Ends the session cleanly: ZooKeeper deletes our ephemeral nodes
+	 * now, rather than listing this replica (and perhaps its leadership)
+	 * until the session timeout passes.
+	 */
+	zk_close(zs.zk);
+	zs.zk = NULL;
+}
+
+void
 replica_zk_contend(void)
 {
 	zs.contend_wanted = 1;

@@ -44,6 +44,8 @@ int	replica_zk_start(struct event_base *, const char *log_address,
 	    char *err, size_t errlen);
 /* Enters the leader election (once storage is prepared). */
 void	replica_zk_contend(void);
+/* On a clean stop, once the loop has ended: closes the session. */
+void	replica_zk_stop(void);
 /* Announces this scheduler as the leader (member_ node). */
 void	replica_zk_advertise(void);
 /* Whether this scheduler holds the lowest election node. */
