@@ -24,8 +24,8 @@ for c in $(seq 1 "$CYCLES"); do
 	# Kill at a different moment of the load each time.
 	sleep "0.$(( (c * 37) % 9 + 1 ))"
 	stop_node "$L" KILL
-	wait "$load"
 	start=$(now_ms)
+	wait "$load"
 	moved() { _m=$(leader) && [ "$_m" != "$L" ]; }
 	wait_for 40 moved || { fail "cycle $c: no new leader after kill -9 of node $L"; break; }
 	took=$(( $(now_ms) - start ))
