@@ -87,7 +87,7 @@ start_zk3() {
 		echo "$_i" >"$_d/data/myid"
 		eval "_cp=\$_zc_$_i"
 		{
-			printf '%s\n' "tickTime=500" "initLimit=20" "syncLimit=10" \
+			printf '%s\n' "tickTime=2000" "initLimit=10" "syncLimit=5" \
 			    "dataDir=$_d/data" "clientPort=$_cp" \
 			    "clientPortAddress=127.0.0.1" "admin.enableServer=false" \
 			    "4lw.commands.whitelist=ruok,srvr"
