@@ -14,7 +14,6 @@
 need_root
 SIZES=${BENCH_TASKS:-100000 1000000}
 SW=$(dirname "$BIN")/bench/store_writers
-CLIENT=$(dirname "$BIN")/tests/unit/store_client
 for b in "$SW" "$CLIENT"; do
 	[ -x "$b" ] || { echo "build it first: make bench/store_writers tests/unit/store_client" >&2; exit 2; }
 done

@@ -193,6 +193,13 @@ stop_node() {
 stop_nodes() {
 	for _n in $NODES; do stop_node "$_n"; done
 }
+# The store's test client (tests/unit/store_client): node_client N ARGS
+# runs it against node N, node_count N PREFIX prints how many of node N's
+# tasks start with PREFIX; node_voting N: node N's replica is VOTING.
+CLIENT=${STORE_CLIENT:-$(dirname "$BIN")/tests/unit/store_client}
+node_client() { _n=$1; shift; "$CLIENT" "$TMP/n$_n/run" "$@"; }
+node_count() { node_client "$1" count "$2" | cut -d' ' -f1; }
+node_voting() { [ "$(node_var "$1" native_log_replica_status_VOTING)" = 1 ]; }
 # leader: the number of the node whose /leaderhealth says 200, if one.
 leader() {
 	for _n in $NODES; do

@@ -8,9 +8,6 @@
 need_root
 ZK_SESSION=3secs
 CYCLES=${FAILOVER_CYCLES:-3}
-CLIENT=${STORE_CLIENT:-$(dirname "$BIN")/tests/unit/store_client}
-client() { _n=$1; shift; "$CLIENT" "$TMP/n$_n/run" "$@"; }
-voting() { [ "$(node_var "$1" native_log_replica_status_VOTING)" = 1 ]; }
 start_zk
 for n in 1 2 3; do start_node "$n" -native_log_quorum_size=2; done
 wait_for 40 leader || { fail "no leader"; finish; }
@@ -18,7 +15,7 @@ wait_for 40 leader || { fail "no leader"; finish; }
 acked=0 lost=0 slowest=0 t0=$(now_ms)
 for c in $(seq 1 "$CYCLES"); do
 	L=$(leader) || { fail "cycle $c: no leader"; break; }
-	client "$L" submit "c$c" 1000000 16 >"$TMP/c$c" 2>&1 &
+	node_client "$L" submit "c$c" 1000000 16 >"$TMP/c$c" 2>&1 &
 	load=$!
 	wait_for 20 grep -q "^APPLIED c$c-" "$TMP/c$c" || fail "cycle $c: no write acknowledged"
 	# Kill at a different moment of the load each time.
@@ -33,13 +30,13 @@ for c in $(seq 1 "$CYCLES"); do
 	M=$(leader)
 	n=$(grep -c "^APPLIED" "$TMP/c$c")
 	acked=$((acked + n))
-	out=$(client "$M" missing "$TMP/c$c")
+	out=$(node_client "$M" missing "$TMP/c$c")
 	if [ "$out" != "missing 0" ]; then
 		fail "cycle $c: new leader $M lacks acknowledged writes: $out"
 		lost=$((lost + 1))
 	fi
 	start_node "$L" -native_log_quorum_size=2
-	wait_for 60 voting "$L" || { fail "cycle $c: node $L does not vote again"; break; }
+	wait_for 60 node_voting "$L" || { fail "cycle $c: node $L does not vote again"; break; }
 	[ "$CYCLES" -le 10 ] || [ $((c % 10)) -eq 0 ] &&
 	    echo "cycle $c: node $L killed, node $M leads after $took ms, $n writes acknowledged ($acked in all)"
 done
@@ -47,14 +44,14 @@ done
 
 # All three replicas end with the same store, holding every write.
 same() {
-	_a=$(client 1 count "") && [ "$_a" = "$(client 2 count "")" ] && [ "$_a" = "$(client 3 count "")" ]
+	_a=$(node_client 1 count "") && [ "$_a" = "$(node_client 2 count "")" ] && [ "$_a" = "$(node_client 3 count "")" ]
 }
-client "$(leader)" submit last 10 2 >/dev/null || fail "no write after the last cycle"
-wait_for 30 same && ok "all three replicas agree: $(client 1 count "" | cut -d' ' -f1) tasks at position $(client 1 count "" | cut -d' ' -f2)" ||
-    fail "replicas differ: $(client 1 count "") / $(client 2 count "") / $(client 3 count "")"
+node_client "$(leader)" submit last 10 2 >/dev/null || fail "no write after the last cycle"
+wait_for 30 same && ok "all three replicas agree: $(node_client 1 count "" | cut -d' ' -f1) tasks at position $(node_client 1 count "" | cut -d' ' -f2)" ||
+    fail "replicas differ: $(node_client 1 count "") / $(node_client 2 count "") / $(node_client 3 count "")"
 for n in 1 2 3; do
 	for c in $(seq 1 "$CYCLES"); do
-		out=$(client "$n" missing "$TMP/c$c")
+		out=$(node_client "$n" missing "$TMP/c$c")
 		[ "$out" = "missing 0" ] || fail "node $n lacks writes of cycle $c: $out"
 	done
 done

@@ -5,7 +5,6 @@
 # -dlog_snapshot_interval takes them by itself.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 need_root
-CLIENT=${STORE_CLIENT:-$(dirname "$BIN")/tests/unit/store_client}
 client() { "$CLIENT" "$TMP/run" "$@"; }
 leads() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/leaderhealth")" = 200 ]; }
 

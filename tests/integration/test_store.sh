@@ -6,7 +6,6 @@
 # acknowledged write is lost when replica is killed -9 under write load.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 need_root
-CLIENT=${STORE_CLIENT:-$(dirname "$BIN")/tests/unit/store_client}
 client() { "$CLIENT" "$TMP/run" "$@"; }
 
 start_tree || finish

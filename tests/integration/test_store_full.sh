@@ -4,7 +4,6 @@
 # there, and writing resumes once space is freed.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 need_root
-CLIENT=${STORE_CLIENT:-$(dirname "$BIN")/tests/unit/store_client}
 mkdir -p "$TMP/small"
 if ! mount -t tmpfs -o size=8m tmpfs "$TMP/small" 2>"$TMP/mount.err"; then
 	echo "skipped: cannot mount a tmpfs here: $(cat "$TMP/mount.err")"
