@@ -59,7 +59,7 @@ static struct {
 	const char	*lifecycle;
 	struct ipc_pub	*events;
 	int		 with_zk;
-	int		 fenced;
+	size_t		 fenced_at;	/* replicas listed when fenced; 0 if not */
 } replica;
 
 static void
@@ -204,18 +204,19 @@ zk_replicas(const char *const *addrs, size_t n)
 	int fenced = n > 2 * q - 1;
 
 	replica_log_set_peers(addrs, n);
-	if (fenced && !replica.fenced)
+	/* Said again when the count changes, so the log shows the latest. */
+	if (fenced && replica.fenced_at != n)
 		log_error("The log replica group %s lists %zu replicas, more "
 		    "than 2 * -native_log_quorum_size - 1 = %zu "
 		    "(-native_log_quorum_size=%zu): two disjoint quorums could "
 		    "accept different writes. Refusing to write the log; set "
 		    "-native_log_quorum_size to floor(N/2)+1 for N replicas",
 		    flag_str(F_NATIVE_LOG_ZK_GROUP_PATH), n, 2 * q - 1, q);
-	else if (!fenced && replica.fenced)
+	else if (!fenced && replica.fenced_at != 0)
 		log_info("The log replica group lists %zu replicas, at most "
 		    "%zu for -native_log_quorum_size=%zu: writing is allowed "
 		    "again", n, 2 * q - 1, q);
-	replica.fenced = fenced;
+	replica.fenced_at = fenced ? n : 0;
 	/* A writer stops and withdraws its announcement by exiting. */
 	if (fenced && replica_log_state() == REPLICA_LOG_WRITING)
 		commit_suicide();
