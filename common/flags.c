@@ -105,8 +105,8 @@ const struct flag_def flag_defs[F_COUNT] = {
 	    valid_positive_duration },
 	[F_NATIVE_LOG_MAP_SIZE] = { "native_log_map_size", FLAG_DATA, G_LOG,
 	    "16GB",
-	    "Largest size the log and store's LMDB file may grow to (address "
-	    "space reserved, not disk).", valid_positive_data },
+	    "Largest size the log's LMDB file, and the store's, may each grow "
+	    "to (address space reserved, not disk).", valid_positive_data },
 	[F_DLOG_MAX_ENTRY_SIZE] = { "dlog_max_entry_size", FLAG_DATA, G_LOG,
 	    "512KB",
 	    "Specifies the maximum entry size to append to the log. Larger "

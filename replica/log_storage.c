@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "replica/lmdb_util.h"
+#include "replica/log_pending.h"
 #include "replica/log_storage.h"
 
 #define REC_LEARNED	0x01
@@ -36,6 +37,9 @@ struct log_storage {
 	int			 purge_pending;	/* records below begin remain */
 	log_storage_learned_fn	 learned_fn;
 	void			*learned_arg;
+	struct log_pending	 pending;	/* learned marks not written */
+	log_storage_deferred_fn	 deferred_fn;
+	void			*deferred_arg;
 	char			 last_error[256]; /* of the last failed write */
 };
 
@@ -236,8 +240,13 @@ log_storage_open(MDB_env *env, char *err, size_t errlen)
 void
 log_storage_close(struct log_storage *s)
 {
+	char err[256];
+
 	if (s == NULL)
 		return;
+	/* Best effort: a learned mark lost here is learned again. */
+	(void)log_storage_write_learned(s, err, sizeof(err));
+	log_pending_free(&s->pending);
 	log_intervals_free(&s->missing);
 	free(s);
 }
@@ -383,17 +392,40 @@ log_storage_replica_id(struct log_storage *s, uint64_t *id, char *err,
 	    "cannot write the replica's id", err, errlen);
 }
 
+/* A stored record (flags + action) into *out: 1, or -1 with err. */
+static int
+unpack_record(uint64_t pos, const void *rec, size_t len, LogAction **out,
+    char *err, size_t errlen)
+{
+	*out = NULL;
+	if (len >= 1)
+		*out = log_action__unpack(NULL, len - 1,
+		    (const unsigned char *)rec + 1);
+	if (*out == NULL || (*out)->position != pos) {
+		if (*out != NULL)
+			log_action__free_unpacked(*out, NULL);
+		*out = NULL;
+		snprintf(err, errlen, "the log record at position %llu is "
+		    "corrupt", (unsigned long long)pos);
+		return -1;
+	}
+	return 1;
+}
+
 int
 log_storage_read(struct log_storage *s, uint64_t pos, LogAction **out,
     char *err, size_t errlen)
 {
 	unsigned char key[8];
 	MDB_val k = { sizeof(key), key }, v;
+	const struct log_pending_record *p;
 	MDB_txn *txn;
 	int rc;
 
 	*out = NULL;
 	lmdb_put_be64(key, pos);
+	if ((p = log_pending_find(&s->pending, pos)) != NULL)
+		return unpack_record(pos, p->rec, p->len, out, err, errlen);
 	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0) {
 		lmdb_error(err, errlen, "cannot read the log", rc);
 		return -1;
@@ -408,19 +440,9 @@ log_storage_read(struct log_storage *s, uint64_t pos, LogAction **out,
 		lmdb_error(err, errlen, "cannot read the log", rc);
 		return -1;
 	}
-	if (v.mv_size >= 1)
-		*out = log_action__unpack(NULL, v.mv_size - 1,
-		    (unsigned char *)v.mv_data + 1);
+	rc = unpack_record(pos, v.mv_data, v.mv_size, out, err, errlen);
 	mdb_txn_abort(txn);
-	if (*out == NULL || (*out)->position != pos) {
-		if (*out != NULL)
-			log_action__free_unpacked(*out, NULL);
-		*out = NULL;
-		snprintf(err, errlen, "the log record at position %llu is "
-		    "corrupt", (unsigned long long)pos);
-		return -1;
-	}
-	return 1;
+	return rc;
 }
 
 /* Deletes up to PURGE_BATCH records below begin; *more if some remain. */
@@ -449,42 +471,30 @@ purge(struct log_storage *s, MDB_txn *txn, uint64_t begin, int *more)
 	return rc;
 }
 
-int
-log_storage_persist(struct log_storage *s, const LogAction *a, char *err,
-    size_t errlen)
+/*
+ * Writes rec (len bytes, taken) at a's position, with the learned marks
+ * still pending, in one transaction: synced fully unless learned.
+ */
+static int
+write_now(struct log_storage *s, const LogAction *a, unsigned char *rec,
+    size_t len, uint64_t begin, int learned, char *err, size_t errlen)
 {
-	unsigned char key[8], *buf;
-	MDB_val k = { sizeof(key), key }, v;
-	uint64_t begin = s->begin;
-	int learned = a->has_learned && a->learned, rc, more = 0;
-	size_t len;
+	unsigned char key[8];
+	MDB_val k = { sizeof(key), key }, v = { len, rec };
 	MDB_txn *txn = NULL;
+	int rc, more = 0;
 
-	if (learned && a->has_type && a->type == LOG_ACTION__TYPE__TRUNCATE &&
-	    a->truncate != NULL && a->truncate->to > begin)
-		begin = a->truncate->to;
-	else if (learned && a->has_type && a->type == LOG_ACTION__TYPE__NOP &&
-	    a->nop != NULL && a->nop->has_tombstone && a->nop->tombstone &&
-	    a->position >= begin && a->position != UINT64_MAX)
-		begin = a->position + 1;
-
-	len = log_action__get_packed_size(a);
-	if ((buf = malloc(len + 1)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	buf[0] = learned ? REC_LEARNED : 0;
-	log_action__pack(a, buf + 1);
 	lmdb_put_be64(key, a->position);
-	v.mv_size = len + 1;
-	v.mv_data = buf;
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) == 0 &&
+	    (rc = log_pending_put(&s->pending, txn, s->actions)) == 0 &&
 	    (rc = mdb_put(txn, s->actions, &k, &v, 0)) == 0 &&
 	    begin != s->begin)
 		rc = meta_put64(s, txn, "begin", begin);
 	if (rc == 0 && (begin != s->begin || s->purge_pending))
 		rc = purge(s, txn, begin, &more);
-	free(buf);
+	free(rec);
+	/* Written or not, they are dropped: restore() says which are on disk. */
+	log_pending_clear(&s->pending);
 	if (rc != 0) {
 		if (txn != NULL)
 			mdb_txn_abort(txn);
@@ -499,9 +509,15 @@ log_storage_persist(struct log_storage *s, const LogAction *a, char *err,
 	if (commit(s, txn, learned, "cannot write to the log", err,
 	    errlen) == -1)
 		return -1;
-
 	s->purge_pending = more;
+	return 0;
+}
 
+/* The in-memory state after a is stored (or pending). */
+static void
+remember(struct log_storage *s, const LogAction *a, int learned,
+    uint64_t begin)
+{
 	/*
 	 * The same bookkeeping as the Mesos replica: the position is no
 	 * longer a hole; learned or not decides whether it is missing; a
@@ -526,9 +542,75 @@ log_storage_persist(struct log_storage *s, const LogAction *a, char *err,
 	}
 	if (s->end < s->begin)
 		s->end = s->begin;
+}
+
+int
+log_storage_persist(struct log_storage *s, const LogAction *a, char *err,
+    size_t errlen)
+{
+	unsigned char *buf;
+	uint64_t begin = s->begin;
+	int learned = a->has_learned && a->learned;
+	size_t len;
+
+	if (learned && a->has_type && a->type == LOG_ACTION__TYPE__TRUNCATE &&
+	    a->truncate != NULL && a->truncate->to > begin)
+		begin = a->truncate->to;
+	else if (learned && a->has_type && a->type == LOG_ACTION__TYPE__NOP &&
+	    a->nop != NULL && a->nop->has_tombstone && a->nop->tombstone &&
+	    a->position >= begin && a->position != UINT64_MAX)
+		begin = a->position + 1;
+
+	len = log_action__get_packed_size(a) + 1;
+	if ((buf = malloc(len)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	buf[0] = learned ? REC_LEARNED : 0;
+	log_action__pack(a, buf + 1);
+	/*
+	 * A learned mark that moves nothing waits for the next synced
+	 * commit, or for the owner's call (log_storage_write_learned).
+	 */
+	if (learned && begin == s->begin && !s->purge_pending &&
+	    s->deferred_fn != NULL && s->pending.n < LOG_PENDING_MAX &&
+	    log_pending_add(&s->pending, a->position, buf, len) == 0) {
+		if (s->pending.n == 1)
+			s->deferred_fn(s->deferred_arg);
+	} else if (write_now(s, a, buf, len, begin, learned, err,
+	    errlen) == -1)
+		return -1;
+	remember(s, a, learned, begin);
 	if (learned && s->learned_fn != NULL)
 		s->learned_fn(s->learned_arg, a->position);
 	return 0;
+}
+
+int
+log_storage_write_learned(struct log_storage *s, char *err, size_t errlen)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if (s->pending.n == 0)
+		return 0;
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) == 0 &&
+	    (rc = log_pending_put(&s->pending, txn, s->actions)) != 0)
+		mdb_txn_abort(txn);
+	log_pending_clear(&s->pending);
+	if (rc != 0) {
+		lmdb_error(err, errlen, "cannot write learned marks", rc);
+		return -1;
+	}
+	return commit(s, txn, 1, "cannot write learned marks", err, errlen);
+}
+
+void
+log_storage_on_deferred(struct log_storage *s, log_storage_deferred_fn fn,
+    void *arg)
+{
+	s->deferred_fn = fn;
+	s->deferred_arg = arg;
 }
 
 const char *

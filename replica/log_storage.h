@@ -7,6 +7,7 @@
  *
  * Every change is one LMDB write transaction, synced before the call
  * returns: a replica answers a promise or a write only once it is durable.
+ * Learned marks may wait for the next write (log_storage_on_deferred).
  */
 #ifndef REPLICA_LOG_STORAGE_H
 #define REPLICA_LOG_STORAGE_H
@@ -78,6 +79,20 @@ int	 log_storage_persist(struct log_storage *, const LogAction *,
 typedef void (*log_storage_learned_fn)(void *arg, uint64_t position);
 void	 log_storage_on_learned(struct log_storage *, log_storage_learned_fn,
 	    void *arg);
+
+/*
+ * With this set, a learned mark that does not move the log's beginning
+ * is kept in memory (reads see it) and written with the next synced
+ * write, or by log_storage_write_learned: fn is called when the first one
+ * waits, and the owner should then call that soon. Without it, every
+ * learned mark is written (with one sync) before persist returns.
+ */
+typedef void (*log_storage_deferred_fn)(void *arg);
+void	 log_storage_on_deferred(struct log_storage *, log_storage_deferred_fn,
+	    void *arg);
+/* Writes the learned marks that wait (one sync); -1 with err. */
+int	 log_storage_write_learned(struct log_storage *, char *err,
+	    size_t errlen);
 
 /* Human names of statuses as Mesos prints them (VOTING, EMPTY, ...). */
 const char *log_status_name(LogMetadata__Status);

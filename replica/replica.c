@@ -306,5 +306,7 @@ replica_main(int argc, char *argv[])
 	rc = worker_loop(&w);
 	if (replica.with_zk)
 		replica_zk_stop();
+	replica_log_close();
+	replica_store_close();
 	return rc;
 }

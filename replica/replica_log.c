@@ -36,6 +36,7 @@ static struct {
 	struct event		*retry;		/* the next election attempt */
 	struct event		*heartbeat;	/* the writer's last learned */
 	struct log_catchup	*catchup;	/* a follower filling holes */
+	struct event		*learned_ev;	/* writes waiting learned marks */
 	struct event_base	*base;
 	size_t			 quorum;
 	enum replica_log_state	 state;
@@ -60,6 +61,31 @@ static const char *const state_names[] = {
  * sees a position past its end, and catches up the positions before it.
  */
 #define HEARTBEAT_SECS	1
+
+/*
+ * Learned marks wait this long for a synced write (the next accept) to
+ * carry them, so they cost no flush of their own under load.
+ */
+#define LEARNED_WAIT_MS	20
+
+static void
+write_learned(evutil_socket_t fd, short what, void *arg)
+{
+	char err[256];
+
+	if (log_storage_write_learned(rl.storage, err, sizeof(err)) == -1)
+		log_warnx("%s (they are learned again from the other "
+		    "replicas)", err);
+}
+
+static void
+learned_waiting(void *arg)
+{
+	struct timeval tv = { 0, LEARNED_WAIT_MS * 1000 };
+
+	if (!evtimer_pending(rl.learned_ev, NULL))
+		evtimer_add(rl.learned_ev, &tv);
+}
 
 static void
 heartbeat(evutil_socket_t fd, short what, void *arg)
@@ -200,6 +226,11 @@ replica_log_listen(struct event_base *base, int with_peers, char *err,
 	char ip[256];
 
 	rl.base = base;
+	if ((rl.learned_ev = evtimer_new(base, write_learned, NULL)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	log_storage_on_deferred(rl.storage, learned_waiting, NULL);
 	if (!with_peers) {
 		if ((rl.hub = log_hub_new(base, 1)) == NULL) {
 			snprintf(err, errlen, "out of memory");
@@ -367,10 +398,14 @@ replica_log_state(void)
 	return rl.state;
 }
 
-MDB_env *
-replica_log_env(void)
+void
+replica_log_close(void)
 {
-	return rl.env;
+	char err[256];
+
+	if (rl.storage != NULL &&
+	    log_storage_write_learned(rl.storage, err, sizeof(err)) == -1)
+		log_warnx("%s", err);
 }
 
 struct log_storage *

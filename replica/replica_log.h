@@ -54,9 +54,10 @@ enum replica_log_state replica_log_state(void);
  * chosen: a later position is learned). One catch-up at a time.
  */
 void	replica_log_catch_up(uint64_t from, uint64_t to);
-/* The replica's LMDB environment and log, for the store (after open). */
-MDB_env	*replica_log_env(void);
+/* The replica's log, for the store (after open). */
 struct log_storage *replica_log_storage(void);
+/* On a clean stop: writes the learned marks that wait. */
+void	replica_log_close(void);
 /*
  * Appends data at the log's next position (WRITING only; -1 otherwise).
  * One append runs at a time; data must stay valid until fn runs. A failed

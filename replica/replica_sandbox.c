@@ -7,7 +7,8 @@
  * LMDB's files are opened before the filter; afterwards it writes pages
  * with lseek + writev or pwrite, syncs with fdatasync, and reads the
  * lock file's header with pread. When a commit fails, fstatfs tells a
- * full disk from another I/O error (lmdb_util.c).
+ * full disk from another I/O error (lmdb_util.c). On a clean stop, the
+ * store removes its unsynced marker with unlinkat (store_env.c).
  */
 #include "config.h"
 
@@ -23,6 +24,7 @@ static const struct sandbox_rule lmdb_rules[] = {
 	{ "fdatasync", SB_ALLOW, 0 },
 	{ "fsync", SB_ALLOW, 0 },
 	{ "fstatfs", SB_ALLOW, 0 },
+	{ "unlinkat", SB_ALLOW, 0 },
 };
 
 static const struct sandbox_group lmdb_group =

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "common/flags.h"
 #include "common/log.h"
 #include "common/monotonic.h"
 #include "ipc/store.pb-c.h"
@@ -31,6 +32,7 @@
 #include "replica/replica_snapshot.h"
 #include "replica/replica_store.h"
 #include "replica/store.h"
+#include "replica/store_env.h"
 #include "replica/store_snapshot.h"
 
 #define APPLY_PER_TURN		256		/* positions per loop turn */
@@ -74,6 +76,7 @@ static struct {
 	int			 snapshot_turn;	/* a snapshot round goes next */
 	uint64_t		 max_learned;	/* highest position learned */
 	struct submission_queue	 queue;
+	struct store_env	*env;
 	struct batch		*inflight;
 	uint64_t		 gap_reported;	/* truncated past the store */
 	char			 apply_error[256]; /* why the store is stuck */
@@ -666,6 +669,45 @@ out:
 		store_query_request__free_unpacked(q, NULL);
 }
 
+static int
+open_env(char *err, size_t errlen)
+{
+	const char *path = flag_str(F_NATIVE_LOG_FILE_PATH);
+	char boot_id[64], why[512];
+	int has_boot_id, discarded;
+
+	has_boot_id = store_env_boot_id(boot_id, sizeof(boot_id)) == 0;
+	if ((rs.env = store_env_open(path, (size_t)flag_bytes(
+	    F_NATIVE_LOG_MAP_SIZE), has_boot_id ? boot_id : NULL, &discarded,
+	    why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "-native_log_file_path=%s: %s", path,
+		    why);
+		return -1;
+	}
+	if (!has_boot_id)
+		log_warnx("cannot read this machine's boot id (%s): the store "
+		    "syncs every write", STORE_ENV_BOOT_ID_PATH);
+	if (discarded)
+		log_warnx("the machine restarted while the store had unsynced "
+		    "writes: rebuilding the store from the log");
+	return 0;
+}
+
+void
+replica_store_close(void)
+{
+	char err[512];
+
+	if (rs.env == NULL)
+		return;
+	store_close(rs.store);
+	rs.store = NULL;
+	if (store_env_close(rs.env, err, sizeof(err)) == -1)
+		log_warnx("%s; the next start after a machine restart "
+		    "rebuilds the store from the log", err);
+	rs.env = NULL;
+}
+
 int
 replica_store_open(struct event_base *base, struct ipc_pub *events,
     char *err, size_t errlen)
@@ -673,7 +715,9 @@ replica_store_open(struct event_base *base, struct ipc_pub *events,
 	TAILQ_INIT(&rs.queue);
 	rs.events = events;
 	rs.log = replica_log_storage();
-	if ((rs.store = store_open(replica_log_env(), err, errlen)) == NULL)
+	if (open_env(err, errlen) == -1 ||
+	    (rs.store = store_open(store_env_lmdb(rs.env), err,
+	    errlen)) == NULL)
 		return -1;
 	if ((rs.apply_ev = event_new(base, -1, 0, apply_learned,
 	    NULL)) == NULL ||

@@ -14,9 +14,11 @@
 #include "ipc/ipc.h"
 #include "ipc/ipc_vars.h"
 
-/* Opens the store in the log's LMDB environment; -1 with err. */
+/* Opens the store next to the log (store_env.h); -1 with err. */
 int	replica_store_open(struct event_base *, struct ipc_pub *events,
 	    char *err, size_t errlen);
+/* On a clean stop: syncs the store, so the next start trusts it. */
+void	replica_store_close(void);
 /* STORE_SUBMIT_REQUEST: answered once applied, or refused at once. */
 void	replica_store_submit(struct ipc_request *);
 /* STORE_QUERY_REQUEST: answered at once from the local store. */

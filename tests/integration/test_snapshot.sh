@@ -1,8 +1,10 @@
 #!/bin/sh
 # Snapshots on one scheduler: one on request holds the store's position
 # and truncates the log below it; one taken under write load loses no
-# write; a restart resumes from the store without the truncated log; and
-# -dlog_snapshot_interval takes them by itself.
+# write; a restart resumes from the store without the truncated log;
+# -dlog_snapshot_interval takes them by itself; and after a machine
+# restart that caught the store unsynced, the store is rebuilt from the
+# log's snapshot and entries.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 need_root
 client() { "$CLIENT" "$TMP/run" "$@"; }
@@ -50,6 +52,8 @@ ok "longest wait of a write for its round during snapshots: $(var scheduler_log_
 # A restart resumes from the store; the truncated log is not needed.
 applied=$(var store_applied_position)
 kill -TERM "$MASTER_PID"; wait "$MASTER_PID" 2>/dev/null
+[ ! -e "$TMP/db/store/unsynced-since-boot" ] && ok "a clean stop syncs the store and removes its unsynced marker" ||
+    fail "the store's marker survived a clean stop"
 start_tree -dlog_snapshot_interval=1secs || finish
 wait_for 10 leads || fail "not leading after restart"
 grep -q "Store at log position $applied\$" "$TMP/logs/replica.log" && ok "restart resumes the store at position $applied" ||
@@ -64,4 +68,25 @@ wait_for 10 two && ok "-dlog_snapshot_interval=1secs: $(var scheduler_log_snapsh
     fail "interval snapshots: $(var scheduler_log_snapshots)"
 [ "$(var native_log_position_begin)" -gt "$applied" ] && ok "the log now begins at $(var native_log_position_begin)" ||
     fail "begin $(var native_log_position_begin) <= $applied"
+
+# The machine goes down while the store has unsynced writes (the marker
+# names another boot): the store is thrown away and rebuilt from the log.
+tasks=$(client count "" | cut -d' ' -f1)
+kill -STOP "$MASTER_PID"
+kill -KILL "$(worker_pid replica)"
+kill -KILL "$MASTER_PID"; wait "$MASTER_PID" 2>/dev/null
+gone() { [ -z "$(worker_pid replica)$(worker_pid offerd)$(worker_pid httpd)" ]; }
+wait_for 10 gone || fail "workers outlived master"
+marker="$TMP/db/store/unsynced-since-boot"
+[ -f "$marker" ] && ok "a killed replica leaves the store's unsynced marker" || fail "no marker after kill -9"
+echo 00000000-0000-0000-0000-000000000000 >"$marker"
+start_tree || finish
+wait_for 10 leads || fail "not leading after the machine restart"
+grep -q "the machine restarted while the store had unsynced writes: rebuilding the store from the log" "$TMP/logs/replica.log" &&
+    ok "replica.log says the store is rebuilt from the log" || fail "no rebuild line: $(tail -5 "$TMP/logs/replica.log")"
+[ "$(grep 'Store at log position' "$TMP/logs/replica.log" | tail -1 | sed 's/.*position //')" = 0 ] &&
+    ok "it starts empty" || fail "store start: $(grep 'Store at' "$TMP/logs/replica.log" | tail -1)"
+rebuilt() { [ "$(client count "" | cut -d' ' -f1)" = "$tasks" ]; }
+wait_for 10 rebuilt && ok "the rebuilt store holds all $tasks tasks (from the snapshot, then the entries after it)" ||
+    fail "after rebuild: $(client count "") of $tasks"
 finish

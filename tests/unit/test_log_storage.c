@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "replica/log_intervals.h"
+#include "replica/log_pending.h"
 #include "replica/log_replica.h"
 #include "replica/log_storage.h"
 #include "tests/unit/check.h"
@@ -355,6 +356,89 @@ test_full_map(void)
 	mdb_env_close(env);
 }
 
+static int deferred_calls;
+
+static void
+count_deferred(void *arg)
+{
+	deferred_calls++;
+}
+
+/* Whether a fresh look at the disk (a second storage) has pos learned. */
+static int
+learned_on_disk(MDB_env *env, uint64_t pos)
+{
+	char err[256];
+	struct log_storage *d = log_storage_open(env, err, sizeof(err));
+	int on_disk = d != NULL && !log_storage_missing(d, pos);
+
+	log_storage_close(d);
+	return on_disk;
+}
+
+static void
+test_deferred_learned(void)
+{
+	char err[256];
+	MDB_env *env = open_env("deferred");
+	struct log_storage *s;
+	struct log_reply r;
+	LogAction *a;
+	uint64_t pos;
+
+	if (env == NULL || (s = log_storage_open(env, err,
+	    sizeof(err))) == NULL) {
+		CHECK(0);
+		return;
+	}
+	log_storage_set_status(s, LOG_METADATA__STATUS__VOTING, err,
+	    sizeof(err));
+	log_storage_on_deferred(s, count_deferred, NULL);
+
+	/* Accepted (synced at once), then learned: the mark waits. */
+	CHECK(write_append(s, 1, 1, "one", 0, &r) == 1);
+	log_reply_clear(&r);
+	persist_learned(s, 1, LOG_ACTION__TYPE__NOP, 0);
+	CHECK(deferred_calls == 1);
+	CHECK(!log_storage_missing(s, 1));
+	CHECK(log_storage_read(s, 1, &a, err, sizeof(err)) == 1 &&
+	    a->learned && a->type == LOG_ACTION__TYPE__NOP);
+	log_action__free_unpacked(a, NULL);
+	CHECK(!learned_on_disk(env, 1));
+	/* A learned value is never replaced by a later write. */
+	CHECK(write_append(s, 2, 1, "other", 0, &r) == 0);
+	log_reply_clear(&r);
+
+	/* The next accept carries it. */
+	CHECK(write_append(s, 1, 2, "two", 0, &r) == 1);
+	log_reply_clear(&r);
+	CHECK(learned_on_disk(env, 1));
+	CHECK(!learned_on_disk(env, 2));
+
+	/* Or the owner writes them, as the timer does. */
+	persist_learned(s, 2, LOG_ACTION__TYPE__NOP, 0);
+	CHECK(deferred_calls == 2);
+	CHECK(log_storage_write_learned(s, err, sizeof(err)) == 0);
+	CHECK(learned_on_disk(env, 2));
+
+	/* Too many waiting: the next one is written with them at once. */
+	for (pos = 3; pos < 3 + LOG_PENDING_MAX + 2; pos++)
+		persist_learned(s, pos, LOG_ACTION__TYPE__NOP, 0);
+	CHECK(learned_on_disk(env, 3 + LOG_PENDING_MAX));
+	CHECK(!learned_on_disk(env, 3 + LOG_PENDING_MAX + 1));
+
+	/* A truncation is never deferred, and carries those that wait. */
+	persist_learned(s, pos, LOG_ACTION__TYPE__TRUNCATE, 5);
+	CHECK(learned_on_disk(env, pos - 1) && learned_on_disk(env, pos));
+	CHECK(log_storage_begin(s) == 5);
+
+	/* Closing writes what waits. */
+	persist_learned(s, pos + 1, LOG_ACTION__TYPE__NOP, 0);
+	log_storage_close(s);
+	CHECK(learned_on_disk(env, pos + 1));
+	mdb_env_close(env);
+}
+
 int
 main(void)
 {
@@ -367,6 +451,7 @@ main(void)
 	test_storage_and_replica();
 	test_truncation();
 	test_full_map();
+	test_deferred_learned();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return 1;
