@@ -4,8 +4,9 @@
 # scheduler (256 writers), takes a snapshot while 16 writers keep writing,
 # then restarts the scheduler. Prints the snapshot's time, parts and
 # bytes, the longest a write waited for its round during it and the
-# writers' latencies meanwhile, and the restart-to-READY time. Figures
-# only: it never fails on a timing.
+# writers' latencies meanwhile, the restart-to-READY time, and the time
+# to rebuild the store after a (simulated) machine crash. Figures only:
+# it never fails on a timing.
 #
 #   make bench/store_writers tests/unit/store_client && sudo bench/run-snapshot-bench.sh
 #
@@ -37,6 +38,27 @@ restart_ms() {
 	RESTART_MS=$(( $(now_ms) - _t0 ))
 }
 
+# Kills the tree as a machine crash would, with the store's marker naming
+# another boot, restarts it and prints the ms until the store is rebuilt
+# from the log up to the position it held.
+rebuild_ms() {
+	_applied=$(var store_applied_position)
+	kill -STOP "$MASTER_PID"
+	kill -KILL "$(worker_pid replica)" "$MASTER_PID"
+	wait "$MASTER_PID" 2>/dev/null
+	_i=0
+	while [ -n "$(worker_pid replica)$(worker_pid httpd)$(worker_pid offerd)" ]; do
+		_i=$((_i + 1)); [ "$_i" -lt 500 ] || return 1; sleep 0.01
+	done
+	echo 00000000-0000-0000-0000-000000000000 >"$TMP/db/store/unsynced-since-boot"
+	restart_ms || return 1
+	_i=0
+	until [ "$(var store_applied_position)" -ge "$_applied" ] 2>/dev/null; do
+		_i=$((_i + 1)); [ "$_i" -lt 30000 ] || return 1; sleep 0.01
+	done
+	REBUILD_MS=$(( $(now_ms) - _t0 ))
+}
+
 for n in $SIZES; do
 	rm -rf "$TMP/db" "$TMP/run" "$TMP/logs"
 	echo "== $n tasks (data under $TMP)"
@@ -45,7 +67,7 @@ for n in $SIZES; do
 	wait_for 20 leads || { echo "the scheduler does not lead" >&2; finish; }
 	echo "filling:"
 	"$SW" "$TMP/run" -n "$n" -w 256 -s 0
-	echo "store_tasks $(var store_tasks), LMDB file $(du -m "$TMP/db/data.mdb" | cut -f1) MB"
+	echo "store_tasks $(var store_tasks), LMDB files: log $(du -m "$TMP/db/data.mdb" | cut -f1) MB, store $(du -m "$TMP/db/store/data.mdb" | cut -f1) MB"
 
 	echo "writes during the snapshot (16 writers):"
 	"$SW" "$TMP/run" -n 20000 -w 16 -s 0 >"$TMP/load.out" &
@@ -65,6 +87,8 @@ for n in $SIZES; do
 
 	restart_ms || { echo "no READY after restart" >&2; finish; }
 	echo "restart to READY: $RESTART_MS ms ($(grep -o 'Store at log position.*' "$TMP/logs/replica.log" | tail -1))"
+	rebuild_ms || { echo "the store was not rebuilt after the machine crash" >&2; finish; }
+	echo "machine crash with the store unsynced: READY in $RESTART_MS ms, store rebuilt from the log in $REBUILD_MS ms ($(grep -o 'Store restored.*' "$TMP/logs/replica.log" | tail -1))"
 	stop
 done
 finish
