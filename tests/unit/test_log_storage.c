@@ -229,6 +229,24 @@ test_storage_and_replica(void)
 	mdb_env_close(env);
 }
 
+/* A storage in env marked VOTING, or NULL. */
+static struct log_storage *
+open_voting(MDB_env *env)
+{
+	char err[256];
+	struct log_storage *s;
+
+	if (env == NULL || (s = log_storage_open(env, err,
+	    sizeof(err))) == NULL)
+		return NULL;
+	if (log_storage_set_status(s, LOG_METADATA__STATUS__VOTING, err,
+	    sizeof(err)) == -1) {
+		log_storage_close(s);
+		return NULL;
+	}
+	return s;
+}
+
 static void
 persist_learned(struct log_storage *s, uint64_t pos, LogAction__Type type,
     uint64_t to)
@@ -263,13 +281,10 @@ test_truncation(void)
 	uint64_t pos;
 	LogAction *a;
 
-	if (env == NULL || (s = log_storage_open(env, err,
-	    sizeof(err))) == NULL) {
+	if ((s = open_voting(env)) == NULL) {
 		CHECK(0);
 		return;
 	}
-	log_storage_set_status(s, LOG_METADATA__STATUS__VOTING, err,
-	    sizeof(err));
 	/* 0..9999 learned, with holes at 100..199; then truncate to 9000. */
 	for (pos = 0; pos < 10000; pos++)
 		if (pos < 100 || pos >= 200)
@@ -386,13 +401,10 @@ test_deferred_learned(void)
 	LogAction *a;
 	uint64_t pos;
 
-	if (env == NULL || (s = log_storage_open(env, err,
-	    sizeof(err))) == NULL) {
+	if ((s = open_voting(env)) == NULL) {
 		CHECK(0);
 		return;
 	}
-	log_storage_set_status(s, LOG_METADATA__STATUS__VOTING, err,
-	    sizeof(err));
 	log_storage_on_deferred(s, count_deferred, NULL);
 
 	/* Accepted (synced at once), then learned: the mark waits. */
