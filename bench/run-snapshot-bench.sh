@@ -43,14 +43,7 @@ restart_ms() {
 # from the log up to the position it held.
 rebuild_ms() {
 	_applied=$(var store_applied_position)
-	kill -STOP "$MASTER_PID"
-	kill -KILL "$(worker_pid replica)" "$MASTER_PID"
-	wait "$MASTER_PID" 2>/dev/null
-	_i=0
-	while [ -n "$(worker_pid replica)$(worker_pid httpd)$(worker_pid offerd)" ]; do
-		_i=$((_i + 1)); [ "$_i" -lt 500 ] || return 1; sleep 0.01
-	done
-	echo 00000000-0000-0000-0000-000000000000 >"$TMP/db/store/unsynced-since-boot"
+	crash_machine || return 1
 	restart_ms || return 1
 	_i=0
 	until [ "$(var store_applied_position)" -ge "$_applied" ] 2>/dev/null; do

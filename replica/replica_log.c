@@ -401,11 +401,8 @@ replica_log_state(void)
 void
 replica_log_close(void)
 {
-	char err[256];
-
-	if (rl.storage != NULL &&
-	    log_storage_write_learned(rl.storage, err, sizeof(err)) == -1)
-		log_warnx("%s", err);
+	if (rl.storage != NULL)
+		write_learned(-1, 0, NULL);
 }
 
 struct log_storage *

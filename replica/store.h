@@ -1,8 +1,9 @@
 /*
  * replica: the materialised store, the replicated state machine's state.
  * It lives in its own LMDB environment (store_env.h), one table per kind
- * of record, keyed as Aurora keys them (task id, role, host, "role/env/name" and
- * "role/env/name/update id"), values packed protobuf (ipc/api.proto).
+ * of record, keyed as Aurora keys them (task id, role, host,
+ * "role/env/name" and "role/env/name/update id"), values packed protobuf
+ * (ipc/api.proto).
  *
  * A transaction (Aurora's storage ops, ipc/storage.proto) is applied as
  * one LMDB write transaction that also records the log position it came

@@ -108,6 +108,21 @@ worker_pid() {
 	pgrep -f -- "^aurora-scheduler: $1 --worker=$1 .*-run_dir=$TMP/run" | head -n 1
 }
 
+# crash_machine: the tree started by start_tree goes down as in a machine
+# crash (SIGKILL, replica first so nothing stops cleanly), and the store's
+# unsynced marker is made to name another boot, as the next boot finds it.
+# 1 if the marker was not there (the store was closed cleanly).
+crash_machine() {
+	kill -STOP "$MASTER_PID"
+	kill -KILL "$(worker_pid replica)" "$MASTER_PID"
+	wait "$MASTER_PID" 2>/dev/null
+	MASTER_PID=
+	wait_for 10 _tree_gone || return 1
+	[ -f "$TMP/db/store/unsynced-since-boot" ] || return 1
+	echo 00000000-0000-0000-0000-000000000000 >"$TMP/db/store/unsynced-since-boot"
+}
+_tree_gone() { [ -z "$(worker_pid replica)$(worker_pid offerd)$(worker_pid httpd)" ]; }
+
 # now_ms: wall-clock milliseconds, for reporting how long things took.
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 

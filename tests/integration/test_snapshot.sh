@@ -72,14 +72,8 @@ wait_for 10 two && ok "-dlog_snapshot_interval=1secs: $(var scheduler_log_snapsh
 # The machine goes down while the store has unsynced writes (the marker
 # names another boot): the store is thrown away and rebuilt from the log.
 tasks=$(client count "" | cut -d' ' -f1)
-kill -STOP "$MASTER_PID"
-kill -KILL "$(worker_pid replica)"
-kill -KILL "$MASTER_PID"; wait "$MASTER_PID" 2>/dev/null
-gone() { [ -z "$(worker_pid replica)$(worker_pid offerd)$(worker_pid httpd)" ]; }
-wait_for 10 gone || fail "workers outlived master"
-marker="$TMP/db/store/unsynced-since-boot"
-[ -f "$marker" ] && ok "a killed replica leaves the store's unsynced marker" || fail "no marker after kill -9"
-echo 00000000-0000-0000-0000-000000000000 >"$marker"
+crash_machine && ok "a killed replica leaves the store's unsynced marker" ||
+    fail "no marker after kill -9, or workers outlived master"
 start_tree || finish
 wait_for 10 leads || fail "not leading after the machine restart"
 grep -q "the machine restarted while the store had unsynced writes: rebuilding the store from the log" "$TMP/logs/replica.log" &&
