@@ -37,7 +37,8 @@ wait_for 5 filled && ok "aurora-log read: position 0 filled" || fail "read: $("$
 old=$(worker_pid replica)
 kill -KILL "$old"
 newer() { p=$(worker_pid replica); [ -n "$p" ] && [ "$p" != "$old" ] && leads && [ "$(var native_log_proposal)" = 2 ]; }
-wait_for 15 newer && ok "replica restarted and leads again (proposal 2)" || fail "after kill: proposal $(var native_log_proposal)"
+wait_for 15 newer && ok "replica restarted and leads again (proposal 2)" ||
+	fail "after kill: proposal $(var native_log_proposal); master.log: $(tail -3 "$TMP/logs/master.log"); replica.log: $(tail -5 "$TMP/logs/replica.log")"
 
 "$AURORA_LOG" initialize --path="$TMP/db" >"$TMP/reinit" 2>&1; rc=$?
 [ "$rc" = 1 ] && grep -q "refusing to initialize a replica that is not empty" "$TMP/reinit" &&
