@@ -98,12 +98,22 @@ static const struct sandbox_rule ipc_rules[] = {
 	{ "eventfd2", SB_ALLOW, 0 },
 };
 
+/* ipc_listener.c closes and opens a listener that stopped taking peers. */
+static const struct sandbox_rule ipc_listen_rules[] = {
+	{ "bind", SB_ALLOW, 0 },
+	{ "listen", SB_ALLOW, 0 },
+	{ "unlink", SB_ALLOW, 0 },	/* the socket's path */
+	{ "chmod", SB_ALLOW, 0 },	/* its permissions */
+};
+
 const struct sandbox_group sandbox_group_runtime =
     SANDBOX_GROUP("memory, threads, time, exit", runtime_rules);
 const struct sandbox_group sandbox_group_event_loop =
     SANDBOX_GROUP("event loop", event_loop_rules);
 const struct sandbox_group sandbox_group_ipc =
     SANDBOX_GROUP("ipc (nng over unix sockets)", ipc_rules);
+const struct sandbox_group sandbox_group_ipc_listen =
+    SANDBOX_GROUP("ipc listeners opened again", ipc_listen_rules);
 
 static int
 add_rule(scmp_filter_ctx ctx, const struct sandbox_rule *r, char *err,

@@ -45,6 +45,8 @@ struct sandbox_group {
 extern const struct sandbox_group sandbox_group_runtime;	/* memory, threads, time, exit */
 extern const struct sandbox_group sandbox_group_event_loop;	/* libevent on epoll */
 extern const struct sandbox_group sandbox_group_ipc;		/* nng over unix sockets */
+/* Workers that listen on unix sockets (ipc/ipc_listener.c). */
+extern const struct sandbox_group sandbox_group_ipc_listen;
 
 /*
  * Loads a filter made of the groups; when two groups name one call, the

@@ -44,6 +44,7 @@ struct ipc_stats {
 	uint64_t events_published;
 	uint64_t events_received;
 	uint64_t events_ignored;	/* of a type nobody here subscribed to */
+	uint64_t listener_restarts;	/* listened again (ipc_listener.c) */
 };
 
 /* Binds IPC to the process's loop and role; call once before any socket. */

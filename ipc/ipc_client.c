@@ -11,6 +11,7 @@
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
+#include <nng/supplemental/util/platform.h>
 
 #include "common/log.h"
 #include "ipc/ipc_private.h"
@@ -19,8 +20,12 @@ struct ipc_client {
 	nng_socket	 sock;
 	uint64_t	 next_id;
 	atomic_int	 pipes;		/* connections now open (nng threads) */
+	int64_t		 dialled_ms;
 	char		 url[256];
 };
+
+/* How long closing waits for a dial under way (see ipc_client_close). */
+#define CLOSE_WAIT_MS	100
 
 enum call_state { CALL_SEND, CALL_RECV };
 
@@ -60,6 +65,7 @@ dial(const char *url, nng_duration resend)
 		return NULL;
 	snprintf(c->url, sizeof(c->url), "%s", url);
 	c->next_id = 1;
+	c->dialled_ms = ipc_now_ms();
 	if ((rv = nng_req0_open(&c->sock)) != 0 ||
 	    (rv = ipc_socket_setup(c->sock)) != 0 ||
 	    (rv = nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME,
@@ -101,6 +107,14 @@ ipc_client_close(struct ipc_client *c)
 {
 	if (c == NULL)
 		return;
+	/*
+	 * Hanging up while the handshake is under way can stop the peer's
+	 * listener (ipc_listener.c): a client closed right after its dial
+	 * gives the connection a moment to come up first.
+	 */
+	while (atomic_load(&c->pipes) == 0 &&
+	    ipc_now_ms() - c->dialled_ms < CLOSE_WAIT_MS)
+		nng_msleep(5);
 	nng_close(c->sock);
 	free(c);
 }

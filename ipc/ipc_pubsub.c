@@ -15,8 +15,9 @@
 #include "ipc/ipc_private.h"
 
 struct ipc_pub {
-	nng_socket	 sock;
-	uint64_t	 seq;
+	nng_socket		 sock;
+	struct ipc_listener	*listener;
+	uint64_t		 seq;
 };
 
 struct ipc_sub {
@@ -34,17 +35,14 @@ struct ipc_pub *
 ipc_pub_listen(const char *url)
 {
 	struct ipc_pub *p;
-	nng_listener l;
 	int rv;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	if ((rv = nng_pub0_open(&p->sock)) != 0 ||
 	    (rv = ipc_socket_setup(p->sock)) != 0 ||
-	    (rv = nng_listener_create(&l, p->sock, url)) != 0 ||
-	    (strncmp(url, "ipc://", 6) == 0 &&
-	    (rv = nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, 0666)) != 0) ||
-	    (rv = nng_listener_start(l, 0)) != 0) {
+	    (p->listener = ipc_listener_start(p->sock, url, nng_sub0_open,
+	    &rv)) == NULL) {
 		log_warnx("ipc: cannot publish on %s: %s", url,
 		    nng_strerror(rv));
 		nng_close(p->sock);
@@ -75,6 +73,7 @@ ipc_pub_close(struct ipc_pub *p)
 {
 	if (p == NULL)
 		return;
+	ipc_listener_stop(p->listener);
 	nng_close(p->sock);
 	free(p);
 }

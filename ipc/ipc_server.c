@@ -12,6 +12,7 @@
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
+#include <nng/protocol/reqrep0/req.h>
 
 #include "common/log.h"
 #include "ipc/ipc_private.h"
@@ -34,6 +35,7 @@ struct ipc_server {
 	ipc_handler_fn		 handler;
 	void			*arg;
 	char			 url[256];
+	struct ipc_listener	*listener;
 	struct ipc_request	 reqs[IPC_SERVER_CONTEXTS];
 };
 
@@ -151,7 +153,6 @@ ipc_server_listen(const char *url, const struct ipc_allow *allow,
     size_t nallow, ipc_handler_fn handler, void *arg)
 {
 	struct ipc_server *srv;
-	nng_listener l;
 	int rv, i;
 
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
@@ -163,13 +164,8 @@ ipc_server_listen(const char *url, const struct ipc_allow *allow,
 	srv->arg = arg;
 	if ((rv = nng_rep0_open(&srv->sock)) != 0 ||
 	    (rv = ipc_socket_setup(srv->sock)) != 0 ||
-	    (rv = nng_listener_create(&l, srv->sock, url)) != 0)
-		goto fail;
-	/* The directory, not the socket, limits who can connect. */
-	if (strncmp(url, "ipc://", 6) == 0 &&
-	    (rv = nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, 0666)) != 0)
-		goto fail;
-	if ((rv = nng_listener_start(l, 0)) != 0)
+	    (srv->listener = ipc_listener_start(srv->sock, url, nng_req0_open,
+	    &rv)) == NULL)
 		goto fail;
 	for (i = 0; i < IPC_SERVER_CONTEXTS; i++) {
 		struct ipc_request *r = &srv->reqs[i];
@@ -195,6 +191,7 @@ ipc_server_close(struct ipc_server *srv)
 {
 	if (srv == NULL)
 		return;
+	ipc_listener_stop(srv->listener);
 	nng_close(srv->sock);
 	for (int i = 0; i < IPC_SERVER_CONTEXTS; i++) {
 		struct ipc_request *r = &srv->reqs[i];

@@ -82,6 +82,7 @@ ipc_vars_ipc_stats(struct ipc_vars *v, const char *proc)
 		{ "events_published", s->events_published },
 		{ "events_received", s->events_received },
 		{ "events_ignored", s->events_ignored },
+		{ "listener_restarts", s->listener_restarts },
 	};
 	char name[128];
 

@@ -51,6 +51,7 @@ replica_sandbox_apply(char *err, size_t errlen)
 		&sandbox_group_runtime,
 		&sandbox_group_event_loop,
 		&sandbox_group_ipc,
+		&sandbox_group_ipc_listen,
 	};
 
 	return sandbox_load(groups, sizeof(groups) / sizeof(groups[0]), err,

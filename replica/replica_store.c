@@ -229,6 +229,7 @@ apply_failed(uint64_t pos, const char *why)
 		    pos, msg);
 	rs.inflight = NULL;
 	batch_free(b);
+	flush();	/* refuses what queued behind it, rather than hold it */
 }
 
 /* While the store cannot apply, queued writes are refused, not appended. */

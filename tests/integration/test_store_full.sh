@@ -28,6 +28,10 @@ case $failed in
 *"no space left"*) ok "after $acked more writes the disk is full: $failed" ;;
 *) fail "no clear error once the disk is full ($acked acknowledged): '$failed'" ;;
 esac
+# The writes queued behind the one that failed hear so at once.
+late=$(grep -c "no answer before the deadline" "$TMP/fill")
+[ "$late" = 0 ] && ok "every write in flight was answered: $(grep -v "^APPLIED" "$TMP/fill" | cut -d' ' -f1 | sort | uniq -c | tr -s ' ' | tr '\n' ',')" ||
+    fail "$late writes in flight waited for their deadline"
 grep -q "no space left on the log's disk" "$TMP/logs/replica.log" &&
     ok "replica.log: $(grep -o "[^:]*: no space left on the log's disk.*" "$TMP/logs/replica.log" | head -1)" ||
     fail "replica.log does not say the disk is full: $(tail -3 "$TMP/logs/replica.log")"
@@ -64,11 +68,12 @@ settled() {
 		_has=$("$CLIENT" "$TMP/run" has "$_task")
 		[ "$_has" = found ] &&
 		    ok "$_task, answered as in the log, was applied once space was freed" ||
-		    fail "$_task was answered as in the log but is not applied: $_has" ;;
+		    fail "$_task was answered as in the log but is not applied: $_has; replica.log: $(tail -3 "$TMP/logs/replica.log")" ;;
 	NOT_READY*)
 		_has=$("$CLIENT" "$TMP/run" has "$_task")
 		[ "$_has" = absent ] &&
-		    ok "$_task, refused, is nowhere" || fail "$_task was refused but is stored: $_has" ;;
+		    ok "$_task, refused, is nowhere" ||
+		    fail "$_task was refused but is stored: $_has; replica.log: $(tail -3 "$TMP/logs/replica.log")" ;;
 	esac
 }
 settled "$failed"

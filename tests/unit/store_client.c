@@ -242,11 +242,14 @@ query_page(struct query *q, const char *key_prefix, uint32_t limit)
 	req.after = q->after;
 	req.has_limit = 1;
 	req.limit = limit;
-	q->done = 0;
-	if (ipc_call(client, MSG_TYPE__STORE_QUERY_REQUEST, &req.base,
-	    CALL_TIMEOUT_MS, queried, q) == -1)
-		return -1;
-	loop_until(base, &q->done, CALL_TIMEOUT_MS + 1000);
+	/* A read can be asked again when its connection dropped. */
+	for (int attempt = 0; attempt < 2 && !q->ok; attempt++) {
+		q->done = 0;
+		if (ipc_call(client, MSG_TYPE__STORE_QUERY_REQUEST, &req.base,
+		    CALL_TIMEOUT_MS, queried, q) == -1)
+			return -1;
+		loop_until(base, &q->done, CALL_TIMEOUT_MS + 1000);
+	}
 	return q->ok ? 0 : -1;
 }
 

@@ -1,11 +1,16 @@
 /*
  * IPC over real nng sockets in a temporary directory, on a libevent loop:
  * request/reply, refusals, slow requests not blocking others, deadlines,
- * malformed input, reconnection after the server restarts, and pub/sub.
+ * malformed input, reconnection after the server restarts, peers that
+ * hang up during the handshake, and pub/sub.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <event2/thread.h>
@@ -232,6 +237,46 @@ test_reconnect(struct ipc_server **srv, const char *url, struct ipc_client *c)
 	CHECK(r.type == MSG_TYPE__STATUS_RESPONSE);
 }
 
+/*
+ * Peers that connect and hang up at once: with nng 1.5.2 one of them can
+ * stop the listener for good, until ipc_listener.c notices and listens
+ * again. Afterwards new and old clients are served.
+ */
+static void
+test_hangups(const char *url, struct ipc_client *c)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct result fresh = { 0 }, old = { 0 };
+	struct ipc_client *late;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%.100s", url + strlen("ipc://"));
+	for (int i = 0; i < 100; i++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		CHECK(fd >= 0);
+		if (fd < 0)
+			return;
+		(void)!connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+		close(fd);
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	late = ipc_client_dial(url);
+	CHECK(late != NULL);
+	if (late == NULL)
+		return;
+	CHECK(ipc_call(late, MSG_TYPE__STATUS_REQUEST, NULL, 10000, on_reply,
+	    &fresh) == 0);
+	CHECK(run_until(&fresh.done, 11000));
+	CHECK(fresh.type == MSG_TYPE__STATUS_RESPONSE);
+	CHECK(ipc_call(c, MSG_TYPE__STATUS_REQUEST, NULL, 10000, on_reply,
+	    &old) == 0);
+	CHECK(run_until(&old.done, 11000));
+	CHECK(old.type == MSG_TYPE__STATUS_RESPONSE);
+	printf("after 100 hang-ups the listener was opened again %llu "
+	    "time(s)\n", (unsigned long long)ipc_get_stats()->listener_restarts);
+	ipc_client_close(late);
+}
+
 static int events_seen;
 
 static void
@@ -311,6 +356,7 @@ main(void)
 		test_deadline(c);
 		test_malformed(url);
 		test_reconnect(&srv, url, c);
+		test_hangups(url, c);
 		test_pubsub(dir);
 	}
 	ipc_client_close(c);
