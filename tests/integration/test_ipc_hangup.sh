@@ -34,17 +34,19 @@ out=$("$CLIENT" "$TMP/run" missing "$TMP/before" 2>"$TMP/missing.err")
 # offerd's status comes to /vars through a connection made before; a new
 # one (httpd restarted) must be served as well.
 kill -KILL "$(worker_pid httpd)"
-wait_for 20 health_ok && [ -n "$(var ipc_offerd_requests_served)" ] &&
-    ok "a restarted httpd reaches replica and offerd" ||
+reaches_all() { health_ok && [ -n "$(var ipc_offerd_requests_served)" ] && [ -n "$(var native_log_proposal)" ]; }
+wait_for 20 reaches_all && ok "a restarted httpd reaches replica and offerd" ||
     fail "after httpd restarted: /vars has no offerd counters"
 [ "$(worker_pid replica) $(worker_pid offerd)" = "$R $O" ] && ok "replica and offerd were not restarted" ||
     fail "workers restarted: $(grep -E 'exited|restarting' "$TMP/logs/master.log" | head -3)"
-n=$(var ipc_replica_listener_restarts)
-if [ "${n:-0}" -gt 0 ]; then
-	grep -q "the listener stopped taking connections .*; listening again" "$TMP/logs/replica.log" &&
-	    ok "replica listened again $n time(s) and says so in replica.log" ||
-	    fail "ipc_replica_listener_restarts $n but replica.log: $(tail -3 "$TMP/logs/replica.log")"
-else
-	ok "replica's listeners never stopped (ipc_replica_listener_restarts ${n:-none})"
-fi
+for w in replica offerd; do
+	n=$(var "ipc_${w}_listener_restarts")
+	if [ "${n:-0}" -gt 0 ]; then
+		grep -q "the listener stopped taking connections .*; listening again" "$TMP/logs/$w.log" &&
+		    ok "$w listened again $n time(s) and says so in $w.log" ||
+		    fail "ipc_${w}_listener_restarts $n but $w.log: $(tail -3 "$TMP/logs/$w.log")"
+	else
+		ok "$w's listeners never stopped (ipc_${w}_listener_restarts ${n:-none})"
+	fi
+done
 finish
