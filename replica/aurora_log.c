@@ -17,6 +17,7 @@
 #include "common/flags.h"
 #include "common/log.h"
 #include "replica/log_storage.h"
+#include "replica/log_wal.h"
 #include "replica/store_snapshot.h"
 
 static void
@@ -114,7 +115,7 @@ parse(int argc, char *argv[], struct args *a)
 static struct log_storage *
 open_log(const char *path, int readonly, MDB_env **env)
 {
-	char err[512];
+	char err[512], wal[600];
 	struct log_storage *s;
 	struct stat st;
 
@@ -128,8 +129,12 @@ open_log(const char *path, int readonly, MDB_env **env)
 		fprintf(stderr, "aurora-log: %s\n", err);
 		return NULL;
 	}
-	if ((s = log_storage_open(*env, err, sizeof(err))) == NULL) {
+	snprintf(wal, sizeof(wal), "%s/%s", path, LOG_WAL_FILE);
+	/* A running replica owns the write-ahead file: only read it. */
+	if ((s = log_storage_open(*env, err, sizeof(err))) == NULL ||
+	    log_storage_attach_wal(s, wal, 1, err, sizeof(err)) == -1) {
 		fprintf(stderr, "aurora-log: %s: %s\n", path, err);
+		log_storage_close(s);
 		mdb_env_close(*env);
 		return NULL;
 	}

@@ -1,9 +1,10 @@
 /*
- * replica: learned marks waiting to be written. A learned mark need not
- * survive an OS crash (the value is on a quorum's disks and is learned
- * again), so the log's storage keeps the records that carry one here and
- * writes them with the next synced commit, or when its owner asks, rather
- * than syncing each on its own. Until then, reads find them here.
+ * replica: log records waiting to be written to LMDB. A learned mark need
+ * not survive an OS crash (the value is on a quorum's disks and is
+ * learned again), and an accept is already in the write-ahead file
+ * (log_wal.h), so the log's storage keeps such records here and writes
+ * them with the next commit, or when its owner asks, rather than syncing
+ * each on its own. Until then, reads find them here.
  */
 #ifndef REPLICA_LOG_PENDING_H
 #define REPLICA_LOG_PENDING_H

@@ -22,6 +22,7 @@
 #include "replica/lmdb_util.h"
 #include "replica/log_pending.h"
 #include "replica/log_storage.h"
+#include "replica/log_wal.h"
 
 #define REC_LEARNED	0x01
 /* Truncated records deleted per write transaction. */
@@ -40,6 +41,9 @@ struct log_storage {
 	struct log_pending	 pending;	/* learned marks not written */
 	log_storage_deferred_fn	 deferred_fn;
 	void			*deferred_arg;
+	struct log_wal		*wal;		/* accepts, until a checkpoint */
+	int			 wal_readonly;
+	size_t			 accepts_pending; /* of pending, in the wal */
 	char			 last_error[256]; /* of the last failed write */
 };
 
@@ -245,7 +249,9 @@ log_storage_close(struct log_storage *s)
 	if (s == NULL)
 		return;
 	/* Best effort: a learned mark lost here is learned again. */
-	(void)log_storage_write_learned(s, err, sizeof(err));
+	if (!s->wal_readonly)
+		(void)log_storage_write_learned(s, err, sizeof(err));
+	log_wal_close(s->wal);
 	log_pending_free(&s->pending);
 	log_intervals_free(&s->missing);
 	free(s);
@@ -291,6 +297,41 @@ log_storage_missing(const struct log_storage *s, uint64_t pos)
 	return log_intervals_contains(&s->missing, pos);
 }
 
+/*
+ * The same bookkeeping as the Mesos replica: the position is no longer a
+ * hole; learned or not decides whether it is missing. Running out of
+ * memory here would leave the set claiming positions are learned that
+ * are not, so it ends the process instead: a restart rebuilds the set.
+ */
+static void
+note_position(struct log_storage *s, uint64_t pos, int learned)
+{
+	if (pos > s->end && pos - s->end > 1 &&
+	    log_intervals_add(&s->missing, s->end + 1, pos - 1) == -1)
+		abort();
+	if (pos > s->end)
+		s->end = pos;
+	if ((learned ? log_intervals_remove(&s->missing, pos, pos) :
+	    log_intervals_add(&s->missing, pos, pos)) == -1)
+		abort();
+}
+
+/* The in-memory state after a is stored (or pending). */
+static void
+remember(struct log_storage *s, const LogAction *a, int learned,
+    uint64_t begin)
+{
+	note_position(s, a->position, learned);
+	/* A learned truncation (or a tombstone) forgets everything below. */
+	if (begin != s->begin) {
+		if (log_intervals_remove(&s->missing, 0, begin - 1) == -1)
+			abort();
+		s->begin = begin;
+	}
+	if (s->end < s->begin)
+		s->end = s->begin;
+}
+
 /* Commits txn; on failure the in-memory state is rebuilt from disk. */
 static int
 commit(struct log_storage *s, MDB_txn *txn, int lazy, const char *what,
@@ -309,6 +350,10 @@ commit(struct log_storage *s, MDB_txn *txn, int lazy, const char *what,
 		restore(s, txn);
 		mdb_txn_abort(txn);
 	}
+	/* What still waits in memory (and the write-ahead file) stands. */
+	for (size_t i = 0; i < s->pending.n; i++)
+		note_position(s, s->pending.v[i].position,
+		    s->pending.v[i].rec[0] & REC_LEARNED);
 	return -1;
 }
 
@@ -471,6 +516,71 @@ purge(struct log_storage *s, MDB_txn *txn, uint64_t begin, int *more)
 	return rc;
 }
 
+static void
+pending_clear(struct log_storage *s)
+{
+	log_pending_clear(&s->pending);
+	s->accepts_pending = 0;
+}
+
+/*
+ * Writes what waits in memory to LMDB: synced, and then the write-ahead
+ * file starts over, when accepts are among it; else a learned mark's
+ * lazy commit.
+ */
+static int
+write_pending(struct log_storage *s, char *err, size_t errlen)
+{
+	int checkpoint = s->wal != NULL && log_wal_used(s->wal) > 0;
+	MDB_txn *txn;
+	int rc;
+
+	if (s->pending.n == 0 && !checkpoint)
+		return 0;
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) == 0 &&
+	    (rc = log_pending_put(&s->pending, txn, s->actions)) != 0)
+		mdb_txn_abort(txn);
+	if (rc != 0) {
+		lmdb_error(err, errlen, "cannot write to the log", rc);
+		return -1;
+	}
+	if (commit(s, txn, !checkpoint, "cannot write to the log", err,
+	    errlen) == -1)
+		return -1;
+	pending_clear(s);
+	if (checkpoint && log_wal_reset(s->wal, err, errlen) == -1) {
+		snprintf(s->last_error, sizeof(s->last_error), "%.200s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * An accept with a write-ahead file: appended there (one flush), then
+ * kept in memory until a checkpoint writes it to LMDB. rec is taken.
+ */
+static int
+write_ahead(struct log_storage *s, uint64_t pos, unsigned char *rec,
+    size_t len, char *err, size_t errlen)
+{
+	if (log_wal_append(s->wal, pos, rec, len, err, errlen) == -1) {
+		snprintf(s->last_error, sizeof(s->last_error), "%.200s", err);
+		free(rec);
+		return -1;
+	}
+	/* Durable but not in memory would hide it from reads: a restart
+	 * replays it instead. */
+	if (log_pending_add(&s->pending, pos, rec, len) == -1)
+		abort();
+	s->accepts_pending++;
+	if (s->pending.n == 1 && s->deferred_fn != NULL)
+		s->deferred_fn(s->deferred_arg);
+	if (log_wal_used(s->wal) >= LOG_WAL_CHECKPOINT ||
+	    s->pending.n >= LOG_PENDING_MAX)
+		return write_pending(s, err, errlen);
+	return 0;
+}
+
 /*
  * Writes rec (len bytes, taken) at a's position, with the learned marks
  * still pending, in one transaction: synced fully unless learned.
@@ -493,8 +603,6 @@ write_now(struct log_storage *s, const LogAction *a, unsigned char *rec,
 	if (rc == 0 && (begin != s->begin || s->purge_pending))
 		rc = purge(s, txn, begin, &more);
 	free(rec);
-	/* Written or not, they are dropped: restore() says which are on disk. */
-	log_pending_clear(&s->pending);
 	if (rc != 0) {
 		if (txn != NULL)
 			mdb_txn_abort(txn);
@@ -504,44 +612,15 @@ write_now(struct log_storage *s, const LogAction *a, unsigned char *rec,
 	/*
 	 * A learned mark need not survive an OS crash: the value is chosen,
 	 * on a quorum's disks, and is learned again. What this replica
-	 * accepts or promises must (synced fully).
+	 * accepts or promises must (synced fully). Accepts that waited are
+	 * also in the write-ahead file, until the next checkpoint.
 	 */
 	if (commit(s, txn, learned, "cannot write to the log", err,
 	    errlen) == -1)
 		return -1;
+	pending_clear(s);
 	s->purge_pending = more;
 	return 0;
-}
-
-/* The in-memory state after a is stored (or pending). */
-static void
-remember(struct log_storage *s, const LogAction *a, int learned,
-    uint64_t begin)
-{
-	/*
-	 * The same bookkeeping as the Mesos replica: the position is no
-	 * longer a hole; learned or not decides whether it is missing; a
-	 * learned truncation (or a tombstone) forgets everything below.
-	 * Running out of memory here would leave the set claiming positions
-	 * are learned that are not, so it ends the process instead: a
-	 * restart rebuilds the set from disk.
-	 */
-	if (a->position > s->end && a->position - s->end > 1 &&
-	    log_intervals_add(&s->missing, s->end + 1, a->position - 1) == -1)
-		abort();
-	if (a->position > s->end)
-		s->end = a->position;
-	if ((learned ? log_intervals_remove(&s->missing, a->position,
-	    a->position) : log_intervals_add(&s->missing, a->position,
-	    a->position)) == -1)
-		abort();
-	if (begin != s->begin) {
-		if (log_intervals_remove(&s->missing, 0, begin - 1) == -1)
-			abort();
-		s->begin = begin;
-	}
-	if (s->end < s->begin)
-		s->end = s->begin;
 }
 
 int
@@ -577,6 +656,10 @@ log_storage_persist(struct log_storage *s, const LogAction *a, char *err,
 	    log_pending_add(&s->pending, a->position, buf, len) == 0) {
 		if (s->pending.n == 1)
 			s->deferred_fn(s->deferred_arg);
+	} else if (!learned && s->wal != NULL && !s->wal_readonly &&
+	    !s->purge_pending) {
+		if (write_ahead(s, a->position, buf, len, err, errlen) == -1)
+			return -1;
 	} else if (write_now(s, a, buf, len, begin, learned, err,
 	    errlen) == -1)
 		return -1;
@@ -589,20 +672,63 @@ log_storage_persist(struct log_storage *s, const LogAction *a, char *err,
 int
 log_storage_write_learned(struct log_storage *s, char *err, size_t errlen)
 {
-	MDB_txn *txn;
-	int rc;
+	return write_pending(s, err, errlen);
+}
 
-	if (s->pending.n == 0)
+/* A record of the write-ahead file, unless LMDB knows better. */
+static int
+replayed(void *arg, uint64_t pos, const unsigned char *rec, size_t len)
+{
+	struct log_storage *s = arg;
+	unsigned char key[8], *copy;
+	MDB_val k = { sizeof(key), key }, v;
+	MDB_txn *txn;
+	int learned = 0;
+
+	if (pos < s->begin)
+		return 0;	/* truncated since */
+	lmdb_put_be64(key, pos);
+	if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) != 0)
+		return -1;
+	if (mdb_get(txn, s->actions, &k, &v) == 0 && v.mv_size >= 1)
+		learned = ((unsigned char *)v.mv_data)[0] & REC_LEARNED;
+	mdb_txn_abort(txn);
+	/* The value chosen there is known: an accept adds nothing. */
+	if (learned)
 		return 0;
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) == 0 &&
-	    (rc = log_pending_put(&s->pending, txn, s->actions)) != 0)
-		mdb_txn_abort(txn);
-	log_pending_clear(&s->pending);
-	if (rc != 0) {
-		lmdb_error(err, errlen, "cannot write learned marks", rc);
+	if ((copy = malloc(len)) == NULL)
+		return -1;
+	memcpy(copy, rec, len);
+	if (log_pending_add(&s->pending, pos, copy, len) == -1) {
+		free(copy);
 		return -1;
 	}
-	return commit(s, txn, 1, "cannot write learned marks", err, errlen);
+	s->accepts_pending++;
+	note_position(s, pos, copy[0] & REC_LEARNED);
+	return 0;
+}
+
+int
+log_storage_attach_wal(struct log_storage *s, const char *path, int readonly,
+    char *err, size_t errlen)
+{
+	unsigned int envflags = 0;
+
+	mdb_env_get_flags(s->env, &envflags);
+	s->wal_readonly = readonly || (envflags & MDB_RDONLY) != 0;
+	if ((s->wal = log_wal_open(path, s->wal_readonly, err,
+	    errlen)) == NULL)
+		return -1;
+	if (log_wal_replay(s->wal, replayed, s, err, errlen) == -1)
+		return -1;
+	/* Read-only, they stay in memory; else LMDB takes them now. */
+	return s->wal_readonly ? 0 : write_pending(s, err, errlen);
+}
+
+size_t
+log_storage_waiting(const struct log_storage *s)
+{
+	return s->accepts_pending;
 }
 
 void

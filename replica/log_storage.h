@@ -5,9 +5,10 @@
  * memory the positions this replica has not learned. Only replica and the
  * aurora-log tool open it.
  *
- * Every change is one LMDB write transaction, synced before the call
- * returns: a replica answers a promise or a write only once it is durable.
- * Learned marks may wait for the next write (log_storage_on_deferred).
+ * Every change is durable before the call returns: a replica answers a
+ * promise or a write only then. Promises and truncations are synced LMDB
+ * commits; accepts go to a write-ahead file when one is attached, and
+ * learned marks may wait for the next write (log_storage_on_deferred).
  */
 #ifndef REPLICA_LOG_STORAGE_H
 #define REPLICA_LOG_STORAGE_H
@@ -93,6 +94,18 @@ void	 log_storage_on_deferred(struct log_storage *, log_storage_deferred_fn,
 /* Writes the learned marks that wait (one sync); -1 with err. */
 int	 log_storage_write_learned(struct log_storage *, char *err,
 	    size_t errlen);
+
+/*
+ * Keeps what this replica accepts in the write-ahead file at path (see
+ * log_wal.h) rather than syncing an LMDB commit per accept: first the
+ * records a crash left there are taken back. Read-only (or with a
+ * read-only storage), they are only read, and stay in memory: for tools
+ * that look at a log a running replica owns. -1 with err.
+ */
+int	 log_storage_attach_wal(struct log_storage *, const char *path,
+	    int readonly, char *err, size_t errlen);
+/* Accepts in the write-ahead file and memory, not yet in LMDB. */
+size_t	 log_storage_waiting(const struct log_storage *);
 
 /* Human names of statuses as Mesos prints them (VOTING, EMPTY, ...). */
 const char *log_status_name(LogMetadata__Status);

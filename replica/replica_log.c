@@ -24,6 +24,7 @@
 #include "replica/log_recover.h"
 #include "replica/log_storage.h"
 #include "replica/replica_log.h"
+#include "replica/log_wal.h"
 
 static struct {
 	MDB_env			*env;
@@ -63,8 +64,9 @@ static const char *const state_names[] = {
 #define HEARTBEAT_SECS	1
 
 /*
- * Learned marks wait this long for a synced write (the next accept) to
- * carry them, so they cost no flush of their own under load.
+ * Learned marks and accepts (kept in the write-ahead file meanwhile) wait
+ * this long for one LMDB commit to take them all, so they cost no flush
+ * of their own under load.
  */
 #define LEARNED_WAIT_MS	20
 
@@ -169,7 +171,10 @@ replica_log_open(char *err, size_t errlen)
 		    why);
 		return -1;
 	}
-	if (log_storage_replica_id(rl.storage, &rl.id, why,
+	snprintf(failed, sizeof(failed), "%s/%s", path, LOG_WAL_FILE);
+	if (log_storage_attach_wal(rl.storage, failed, 0, why,
+	    sizeof(why)) == -1 ||
+	    log_storage_replica_id(rl.storage, &rl.id, why,
 	    sizeof(why)) == -1) {
 		snprintf(err, errlen, "-native_log_file_path=%s: %s", path,
 		    why);

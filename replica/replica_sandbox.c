@@ -20,6 +20,7 @@
 static const struct sandbox_rule lmdb_rules[] = {
 	{ "lseek", SB_ALLOW, 0 },	/* listed first: the event loop's errno loses */
 	{ "pwrite64", SB_ALLOW, 0 },
+	{ "pwritev", SB_ALLOW, 0 },	/* the write-ahead file (log_wal.c) */
 	{ "pread64", SB_ALLOW, 0 },
 	{ "fdatasync", SB_ALLOW, 0 },
 	{ "fsync", SB_ALLOW, 0 },
