@@ -8,16 +8,22 @@
  * requests wait forever.
  *
  * So each listener is watched from the loop: every IPC_PROBE_PERIOD_MS this
- * process dials its own listener with a socket of the peer protocol, and
- * the listening socket must see a connection from this process arrive
- * within IPC_PROBE_TIMEOUT_MS. If none does, the listener is closed (its
- * connections drop; their diallers redial) and opened again.
+ * process connects to its own listener and goes through the connection's
+ * handshake, and the listening socket must see a connection from this
+ * process arrive within IPC_PROBE_TIMEOUT_MS. If none does, the listener
+ * is closed (its connections drop; their diallers redial) and opened
+ * again. The probe is a plain unix socket speaking the 8-byte SP header
+ * itself: closing an nng socket this often risks nng 1.5.2's deadlocks
+ * in nng_close, and the probe hangs up only once the handshake is done.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -28,16 +34,18 @@
 #define IPC_PROBE_PERIOD_MS	2000
 #define IPC_PROBE_TIMEOUT_MS	2000
 #define IPC_PROBE_POLL_MS	50
+#define SP_HEADER		8	/* 0 'S' 'P' 0, protocol (16 BE), 0 0 */
 
 struct ipc_listener {
 	nng_socket		 sock;
 	nng_listener		 l;
 	int			 listening;
 	char			 url[256];
-	ipc_open_fn		 open_peer;
+	struct sockaddr_un	 addr;
+	int			 peer_proto;	/* what a peer says it speaks */
 	struct event		*timer;
-	nng_socket		 probe;
-	int			 probing;
+	int			 probe;		/* fd; -1 when none */
+	size_t			 probe_read;	/* of the listener's header */
 	uint64_t		 own_before;	/* own_pipes when it began */
 	int64_t			 probe_started_ms;
 	uint64_t		 self_pid;
@@ -84,24 +92,47 @@ arm(struct ipc_listener *il, int ms)
 }
 
 static void
-probe_start(struct ipc_listener *il)
-{
-	if (il->open_peer(&il->probe) != 0)
-		return;
-	il->own_before = atomic_load(&il->own_pipes);
-	if (nng_dial(il->probe, il->url, NULL, NNG_FLAG_NONBLOCK) != 0) {
-		nng_close(il->probe);
-		return;
-	}
-	il->probing = 1;
-	il->probe_started_ms = ipc_now_ms();
-}
-
-static void
 probe_end(struct ipc_listener *il)
 {
-	nng_close(il->probe);
-	il->probing = 0;
+	close(il->probe);
+	il->probe = -1;
+}
+
+/* Connects and sends our half of the handshake; no waiting. */
+static void
+probe_start(struct ipc_listener *il)
+{
+	unsigned char h[SP_HEADER] = { 0, 'S', 'P', 0,
+	    (unsigned char)(il->peer_proto >> 8),
+	    (unsigned char)il->peer_proto, 0, 0 };
+
+	il->own_before = atomic_load(&il->own_pipes);
+	il->probe_started_ms = ipc_now_ms();
+	il->probe_read = 0;
+	il->probe = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (il->probe == -1)
+		return;
+	/* A refused or failed connection counts as no answer. */
+	if (connect(il->probe, (struct sockaddr *)&il->addr,
+	    sizeof(il->addr)) == -1 ||
+	    write(il->probe, h, sizeof(h)) != (ssize_t)sizeof(h))
+		il->probe_read = SIZE_MAX;
+}
+
+/* Whether the socket saw the probe arrive; reads the listener's header. */
+static int
+probe_arrived(struct ipc_listener *il)
+{
+	unsigned char h[SP_HEADER];
+	ssize_t n;
+
+	while (il->probe_read < SP_HEADER &&
+	    (n = read(il->probe, h, SP_HEADER - il->probe_read)) > 0)
+		il->probe_read += (size_t)n;
+	/* Hang up only after the whole header came: never mid-handshake. */
+	return il->probe_read == SP_HEADER &&
+	    atomic_load(&il->own_pipes) != il->own_before;
 }
 
 static void
@@ -133,10 +164,11 @@ tick(evutil_socket_t fd, short what, void *arg)
 	if (!il->listening) {
 		listen_again(il);
 		arm(il, IPC_PROBE_PERIOD_MS);
-	} else if (!il->probing) {
+	} else if (il->probe == -1) {
 		probe_start(il);
-		arm(il, il->probing ? IPC_PROBE_POLL_MS : IPC_PROBE_PERIOD_MS);
-	} else if (atomic_load(&il->own_pipes) != il->own_before) {
+		arm(il, il->probe != -1 ? IPC_PROBE_POLL_MS :
+		    IPC_PROBE_PERIOD_MS);
+	} else if (probe_arrived(il)) {
 		probe_end(il);
 		arm(il, IPC_PROBE_PERIOD_MS);
 	} else if (ipc_now_ms() - il->probe_started_ms < IPC_PROBE_TIMEOUT_MS)
@@ -149,8 +181,7 @@ tick(evutil_socket_t fd, short what, void *arg)
 }
 
 struct ipc_listener *
-ipc_listener_start(nng_socket sock, const char *url, ipc_open_fn open_peer,
-    int *rv)
+ipc_listener_start(nng_socket sock, const char *url, int *rv)
 {
 	struct ipc_listener *il;
 	struct event_base *base = ipc_loop_base();
@@ -160,7 +191,7 @@ ipc_listener_start(nng_socket sock, const char *url, ipc_open_fn open_peer,
 		return NULL;
 	}
 	il->sock = sock;
-	il->open_peer = open_peer;
+	il->probe = -1;
 	il->self_pid = (uint64_t)getpid();
 	snprintf(il->url, sizeof(il->url), "%s", url);
 	atomic_init(&il->own_pipes, 0);
@@ -169,8 +200,13 @@ ipc_listener_start(nng_socket sock, const char *url, ipc_open_fn open_peer,
 		return NULL;
 	}
 	/* Only unix sockets are watched: a probe's peer is known there. */
-	if (strncmp(url, "ipc://", 6) == 0 && base != NULL) {
-		if ((*rv = nng_pipe_notify(sock, NNG_PIPE_EV_ADD_POST,
+	il->addr.sun_family = AF_UNIX;
+	if (strncmp(url, "ipc://", 6) == 0 && base != NULL &&
+	    strlen(url + 6) < sizeof(il->addr.sun_path)) {
+		memcpy(il->addr.sun_path, url + 6, strlen(url + 6) + 1);
+		if ((*rv = nng_socket_get_int(sock, NNG_OPT_PEER,
+		    &il->peer_proto)) != 0 ||
+		    (*rv = nng_pipe_notify(sock, NNG_PIPE_EV_ADD_POST,
 		    pipe_added, il)) != 0 ||
 		    (il->timer = evtimer_new(base, tick, il)) == NULL) {
 			if (*rv == 0)
@@ -193,7 +229,7 @@ ipc_listener_stop(struct ipc_listener *il)
 		nng_pipe_notify(il->sock, NNG_PIPE_EV_ADD_POST, NULL, NULL);
 		event_free(il->timer);
 	}
-	if (il->probing)
+	if (il->probe != -1)
 		probe_end(il);
 	if (il->listening)
 		nng_listener_close(il->l);

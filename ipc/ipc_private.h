@@ -24,12 +24,10 @@ int	ipc_socket_setup(nng_socket);
 
 /*
  * Listens on url with sock and keeps the listener taking connections
- * (ipc_listener.c); open_peer opens a socket of the peer protocol, for the
- * probes. NULL with *rv set on failure.
+ * (ipc_listener.c). NULL with *rv set on failure.
  */
-typedef int (*ipc_open_fn)(nng_socket *);
 struct ipc_listener *ipc_listener_start(nng_socket, const char *url,
-	    ipc_open_fn open_peer, int *rv);
+	    int *rv);
 void	ipc_listener_stop(struct ipc_listener *);
 
 #endif

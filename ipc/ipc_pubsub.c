@@ -41,8 +41,7 @@ ipc_pub_listen(const char *url)
 		return NULL;
 	if ((rv = nng_pub0_open(&p->sock)) != 0 ||
 	    (rv = ipc_socket_setup(p->sock)) != 0 ||
-	    (p->listener = ipc_listener_start(p->sock, url, nng_sub0_open,
-	    &rv)) == NULL) {
+	    (p->listener = ipc_listener_start(p->sock, url, &rv)) == NULL) {
 		log_warnx("ipc: cannot publish on %s: %s", url,
 		    nng_strerror(rv));
 		nng_close(p->sock);

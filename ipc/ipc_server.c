@@ -12,7 +12,6 @@
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
-#include <nng/protocol/reqrep0/req.h>
 
 #include "common/log.h"
 #include "ipc/ipc_private.h"
@@ -164,8 +163,7 @@ ipc_server_listen(const char *url, const struct ipc_allow *allow,
 	srv->arg = arg;
 	if ((rv = nng_rep0_open(&srv->sock)) != 0 ||
 	    (rv = ipc_socket_setup(srv->sock)) != 0 ||
-	    (srv->listener = ipc_listener_start(srv->sock, url, nng_req0_open,
-	    &rv)) == NULL)
+	    (srv->listener = ipc_listener_start(srv->sock, url, &rv)) == NULL)
 		goto fail;
 	for (i = 0; i < IPC_SERVER_CONTEXTS; i++) {
 		struct ipc_request *r = &srv->reqs[i];

@@ -53,7 +53,11 @@ size_t	 log_wal_used(const struct log_wal *);
  */
 int	 log_wal_reset(struct log_wal *, char *err, size_t errlen);
 
-/* CRC-32C (Castagnoli) of buf, continuing from crc (0 to start). */
+/*
+ * CRC-32C (Castagnoli) of buf, continuing from crc (0 to start): with the
+ * CPU's instruction where there is one, else _table's.
+ */
 uint32_t log_wal_crc32c(uint32_t crc, const void *buf, size_t len);
+uint32_t log_wal_crc32c_table(uint32_t crc, const void *buf, size_t len);
 
 #endif

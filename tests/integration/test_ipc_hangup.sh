@@ -11,6 +11,11 @@ ready() { [ "$(var scheduler_lifecycle_LEADER_AWAITING_REGISTRATION)" = 1 ]; }
 wait_for 20 ready || { fail "the scheduler does not lead"; finish; }
 "$CLIENT" "$TMP/run" submit before 10 2 >"$TMP/before" || fail "writes before: $(head -3 "$TMP/before")"
 R=$(worker_pid replica) O=$(worker_pid offerd)
+# Healthy listeners pass every probe (one every 2 s): none is reopened.
+sleep 5
+[ "$(var ipc_replica_listener_restarts) $(var ipc_offerd_listener_restarts)" = "0 0" ] &&
+    ok "no listener reopened while nothing hung up" ||
+    fail "listeners reopened with nothing hanging up: $(grep -h "listening again" "$TMP"/logs/*.log | head -2)"
 
 # 100 hang-ups on each socket: replica's requests and events, offerd's.
 python3 - "$TMP/run/httpd/ipc" <<'EOF'

@@ -123,6 +123,14 @@ test_file(void)
 	CHECK(strstr(err, "is not a log write-ahead file") != NULL);
 	CHECK(strstr(err, path) != NULL);
 	CHECK(log_wal_crc32c(0, "123456789", 9) == 0xe3069283);
+	CHECK(log_wal_crc32c_table(0, "123456789", 9) == 0xe3069283);
+	/* Both ways agree on lengths that are not a multiple of 8. */
+	for (size_t n = 0; n < sizeof(path); n++)
+		path[n] = (char)(n * 31);
+	CHECK(log_wal_crc32c(0, path, 299) ==
+	    log_wal_crc32c_table(0, path, 299));
+	CHECK(log_wal_crc32c(log_wal_crc32c(0, path, 13), path + 13, 286) ==
+	    log_wal_crc32c(0, path, 299));
 }
 
 /* Storage with a write-ahead file. */
