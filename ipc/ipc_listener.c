@@ -18,7 +18,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>

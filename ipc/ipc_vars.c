@@ -94,6 +94,20 @@ ipc_vars_ipc_stats(struct ipc_vars *v, const char *proc)
 }
 
 void
+ipc_vars_timed(struct ipc_vars *v, const char *prefix, uint64_t events,
+    uint64_t nanos)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s_events", prefix);
+	ipc_vars_int(v, name, (int64_t)events);
+	snprintf(name, sizeof(name), "%s_nanos_total", prefix);
+	ipc_vars_int(v, name, (int64_t)nanos);
+	snprintf(name, sizeof(name), "%s_nanos_per_event", prefix);
+	ipc_vars_int(v, name, events ? (int64_t)(nanos / events) : 0);
+}
+
+void
 ipc_vars_clear(struct ipc_vars *v)
 {
 	for (size_t i = 0; i < v->n; i++) {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <sys/statvfs.h>
 
@@ -25,6 +26,23 @@ lmdb_get_be64(const unsigned char *p)
 	for (int i = 0; i < 8; i++)
 		v = v << 8 | p[i];
 	return v;
+}
+
+int
+lmdb_get_named64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t *out)
+{
+	MDB_val k = { strlen(name), (void *)(uintptr_t)name }, v;
+	int rc;
+
+	*out = 0;
+	if ((rc = mdb_get(txn, dbi, &k, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != 8)
+		return MDB_CORRUPTED;
+	*out = lmdb_get_be64(v.mv_data);
+	return 0;
 }
 
 void

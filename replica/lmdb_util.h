@@ -14,6 +14,11 @@
 void	 lmdb_put_be64(unsigned char *, uint64_t);
 uint64_t lmdb_get_be64(const unsigned char *);
 /*
+ * The 8-byte value stored under the string key name in dbi: 0 when there
+ * is none. An LMDB error code (MDB_CORRUPTED for another size).
+ */
+int	 lmdb_get_named64(MDB_txn *, MDB_dbi, const char *name, uint64_t *);
+/*
  * "what: why" into err; a full map and a full disk name their remedy
  * (-native_log_map_size, disk space).
  */

@@ -93,25 +93,6 @@ log_env_open(const char *path, size_t map_size, int readonly, char *err,
 }
 
 static int
-meta_get64(struct log_storage *s, MDB_txn *txn, const char *name,
-    uint64_t *out)
-{
-	MDB_val k = { strlen(name), (void *)(uintptr_t)name }, v;
-	int rc;
-
-	if ((rc = mdb_get(txn, s->meta, &k, &v)) == MDB_NOTFOUND) {
-		*out = 0;
-		return 0;
-	}
-	if (rc != 0)
-		return rc;
-	if (v.mv_size != 8)
-		return MDB_CORRUPTED;
-	*out = lmdb_get_be64(v.mv_data);
-	return 0;
-}
-
-static int
 meta_put(struct log_storage *s, MDB_txn *txn, const char *name,
     const void *data, size_t len)
 {
@@ -153,8 +134,9 @@ restore(struct log_storage *s, MDB_txn *txn)
 			return MDB_CORRUPTED;
 	} else if (rc != MDB_NOTFOUND)
 		return rc;
-	if ((rc = meta_get64(s, txn, "promised", &s->promised)) != 0 ||
-	    (rc = meta_get64(s, txn, "begin", &s->begin)) != 0)
+	if ((rc = lmdb_get_named64(txn, s->meta, "promised",
+	    &s->promised)) != 0 ||
+	    (rc = lmdb_get_named64(txn, s->meta, "begin", &s->begin)) != 0)
 		return rc;
 
 	log_intervals_clear(&s->missing);
@@ -416,7 +398,7 @@ log_storage_replica_id(struct log_storage *s, uint64_t *id, char *err,
 		lmdb_error(err, errlen, "cannot read the replica's id", rc);
 		return -1;
 	}
-	rc = meta_get64(s, txn, "id", id);
+	rc = lmdb_get_named64(txn, s->meta, "id", id);
 	mdb_txn_abort(txn);
 	if (rc != 0) {
 		lmdb_error(err, errlen, "cannot read the replica's id", rc);

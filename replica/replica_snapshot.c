@@ -414,12 +414,8 @@ void
 replica_snapshot_vars(struct ipc_vars *v)
 {
 	ipc_vars_int(v, "scheduler_log_snapshots", (int64_t)sn.snapshots);
-	ipc_vars_int(v, "scheduler_log_snapshot_events",
-	    (int64_t)sn.snapshots);
-	ipc_vars_int(v, "scheduler_log_snapshot_nanos_total",
-	    (int64_t)sn.snapshot_nanos);
-	ipc_vars_int(v, "scheduler_log_snapshot_nanos_per_event",
-	    sn.snapshots ? (int64_t)(sn.snapshot_nanos / sn.snapshots) : 0);
+	ipc_vars_timed(v, "scheduler_log_snapshot", sn.snapshots,
+	    sn.snapshot_nanos);
 	ipc_vars_int(v, "scheduler_log_un_snapshotted_transactions",
 	    (int64_t)sn.un_snapshotted);
 	ipc_vars_int(v, "scheduler_log_snapshot_last_position",

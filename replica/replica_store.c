@@ -745,13 +745,8 @@ replica_store_vars(struct ipc_vars *v)
 {
 	if (rs.store == NULL)
 		return;
-	ipc_vars_int(v, "scheduler_log_native_append_events",
-	    (int64_t)rs.append_events);
-	ipc_vars_int(v, "scheduler_log_native_append_nanos_total",
-	    (int64_t)rs.append_nanos);
-	ipc_vars_int(v, "scheduler_log_native_append_nanos_per_event",
-	    rs.append_events ? (int64_t)(rs.append_nanos / rs.append_events) :
-	    0);
+	ipc_vars_timed(v, "scheduler_log_native_append", rs.append_events,
+	    rs.append_nanos);
 	ipc_vars_int(v, "scheduler_log_entries_written",
 	    (int64_t)rs.append_events);
 	ipc_vars_int(v, "scheduler_log_bytes_written",

@@ -693,19 +693,7 @@ apply_one(struct store *s, MDB_txn *parent, const Transaction *tx,
 int
 store_read_applied(struct store *s, MDB_txn *txn, uint64_t *pos)
 {
-	MDB_val k = { strlen(STORE_META_APPLIED),
-	    (void *)(uintptr_t)STORE_META_APPLIED }, v;
-	int rc;
-
-	*pos = 0;
-	if ((rc = mdb_get(txn, s->meta, &k, &v)) == MDB_NOTFOUND)
-		return 0;
-	if (rc != 0)
-		return rc;
-	if (v.mv_size != 8)
-		return MDB_CORRUPTED;
-	*pos = lmdb_get_be64(v.mv_data);
-	return 0;
+	return lmdb_get_named64(txn, s->meta, STORE_META_APPLIED, pos);
 }
 
 int

@@ -27,6 +27,11 @@ rounds=$(var scheduler_log_entries_written)
 out=$(client submit-empty)
 [ "$out" = "REFUSED empty empty transaction" ] && ok "an empty transaction is refused, naming why" || fail "empty: $out"
 [ "$(var store_tasks)" = 300 ] && ok "/vars store_tasks 300" || fail "store_tasks $(var store_tasks)"
+# Aurora's timed stat for log appends: events, total and per-event nanos.
+ev=$(var scheduler_log_native_append_events) tot=$(var scheduler_log_native_append_nanos_total)
+[ "$ev" = "$rounds" ] && [ "$(var scheduler_log_native_append_nanos_per_event)" = $((tot / ev)) ] &&
+    ok "/vars scheduler_log_native_append_*: $ev events, $((tot / ev)) ns each" ||
+    fail "append stats: events '$ev' (rounds $rounds), total '$tot', per event '$(var scheduler_log_native_append_nanos_per_event)'"
 
 # Subscribers see every applied transaction, positions in order.
 client follow 40 >"$TMP/follow" &
