@@ -9,7 +9,7 @@ secs=${FUZZ_SECONDS:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
-for t in envelope http; do
+for t in envelope http thrift_json thrift_binary; do
 	mkdir -p "$tmp/$t"
 	"$b/tests/fuzz/fuzz_$t" -max_total_time="$secs" -print_final_stats=1 \
 	    "$tmp/$t" "$s/tests/fuzz/corpus/$t" 2>"$tmp/$t.log" ||

@@ -1,0 +1,14 @@
+/*
+ * Fuzz target: Thrift binary protocol decoding of /api calls (what the
+ * Python client sends) and of replies, with a re-encoding check (see
+ * fuzz_thrift.h).
+ */
+#include "config.h"
+
+#include "tests/fuzz/fuzz_thrift.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	return fuzz_thrift(THRIFT_PROTOCOL_BINARY, data, len);
+}
