@@ -57,8 +57,10 @@ httpd_main(int argc, char *argv[])
 	evhttp_set_max_headers_size(http, HTTPD_MAX_HEADERS);
 	evhttp_set_max_body_size(http, HTTPD_MAX_BODY);
 	evhttp_set_timeout_tv(http, &io_timeout);
+	/* Other methods reach the routes too, to be answered 405. */
 	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-	    EVHTTP_REQ_POST | EVHTTP_REQ_OPTIONS);
+	    EVHTTP_REQ_POST | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PUT |
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH);
 
 	ip = flag_str(F_IP)[0] != '\0' ? flag_str(F_IP) : "0.0.0.0";
 	port = (int)flag_int(F_HTTP_PORT);

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <event2/http.h>
 
@@ -30,13 +31,24 @@ int	httpd_sandbox_apply(char *err, size_t errlen);
 /* Routes requests; peers are the IPC clients to ask. */
 void	httpd_routes_init(struct evhttp *, struct httpd_peers *);
 
+/* Answers and counts it in the response counters. */
+struct evbuffer;
+void	httpd_reply(struct evhttp_request *, const struct timespec *start,
+	    int code, const char *reason, const char *ctype, struct evbuffer *);
+void	httpd_reply_text(struct evhttp_request *, const struct timespec *start,
+	    int code, const char *reason, const char *text);
+
+/* POST /api: Aurora's Thrift API (httpd_api.c). */
+#define HTTPD_API_TIMEOUT_MS	30000
+void	httpd_api_init(struct ipc_client *replica);
+void	httpd_api(struct evhttp_request *, const struct timespec *start);
+
 /* Response counters (http_<code>_responses_*), kept per status code. */
 void	httpd_stats_count(int code, uint64_t nanos);
 struct ipc_vars;
 void	httpd_stats_vars(struct ipc_vars *);
 
 /* /vars rendering: sorts the vars and writes text or JSON. */
-struct evbuffer;
 void	httpd_vars_text(struct evbuffer *, Var **, size_t);
 int	httpd_vars_json(struct evbuffer *, Var **, size_t);
 void	httpd_vars_sort(Var **, size_t);

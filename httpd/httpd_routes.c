@@ -54,8 +54,8 @@ elapsed_nanos(const struct timespec *start)
 	    (uint64_t)(now.tv_nsec - start->tv_nsec);
 }
 
-static void
-send_reply(struct evhttp_request *req, const struct timespec *start, int code,
+void
+httpd_reply(struct evhttp_request *req, const struct timespec *start, int code,
     const char *reason, const char *ctype, struct evbuffer *body)
 {
 	evhttp_add_header(evhttp_request_get_output_headers(req),
@@ -66,9 +66,9 @@ send_reply(struct evhttp_request *req, const struct timespec *start, int code,
 	evhttp_send_reply(req, code, reason, body);
 }
 
-static void
-send_text(struct evhttp_request *req, const struct timespec *start, int code,
-    const char *reason, const char *text)
+void
+httpd_reply_text(struct evhttp_request *req, const struct timespec *start,
+    int code, const char *reason, const char *text)
 {
 	struct evbuffer *body = evbuffer_new();
 
@@ -77,7 +77,7 @@ send_text(struct evhttp_request *req, const struct timespec *start, int code,
 		return;
 	}
 	evbuffer_add(body, text, strlen(text));
-	send_reply(req, start, code, reason, "text/plain", body);
+	httpd_reply(req, start, code, reason, "text/plain", body);
 	evbuffer_free(body);
 }
 
@@ -126,7 +126,7 @@ pending_free(struct pending *p)
 static void
 health(struct evhttp_request *req, const struct timespec *start)
 {
-	send_text(req, start, 200, "OK", "OK\n");
+	httpd_reply_text(req, start, 200, "OK", "OK\n");
 }
 
 static void
@@ -169,11 +169,11 @@ vars_render(struct pending *p)
 			evhttp_send_error(p->req, 500, NULL);
 			goto out;
 		}
-		send_reply(p->req, &p->start, 200, "OK", "application/json",
+		httpd_reply(p->req, &p->start, 200, "OK", "application/json",
 		    body);
 	} else {
 		httpd_vars_text(body, all, n);
-		send_reply(p->req, &p->start, 200, "OK", "text/plain", body);
+		httpd_reply(p->req, &p->start, 200, "OK", "text/plain", body);
 	}
 out:
 	if (body != NULL)
@@ -263,7 +263,7 @@ leader_reply(const Envelope *env, const char *error, void *arg)
 	if (pending_detach(p)) {
 		snprintf(text, sizeof(text), "Current status: %s%s", status,
 		    leader_help);
-		send_text(p->req, &p->start, code, NULL, text);
+		httpd_reply_text(p->req, &p->start, code, NULL, text);
 	}
 	if (lr != NULL)
 		leader_response__free_unpacked(lr, NULL);
@@ -296,16 +296,18 @@ vars_json(struct evhttp_request *req, const struct timespec *start)
 	vars(req, start, 1);
 }
 
-/* Every endpoint answers GET and HEAD only. */
+/* Every endpoint answers GET and HEAD; /api also POST, as Aurora's. */
 static const struct {
 	const char	*path;
 	void		(*handler)(struct evhttp_request *,
 			    const struct timespec *);
+	int		 post;
 } routes[] = {
-	{ "/health", health },
-	{ "/vars", vars_text },
-	{ "/vars.json", vars_json },
-	{ "/leaderhealth", leaderhealth },
+	{ "/health", health, 0 },
+	{ "/vars", vars_text, 0 },
+	{ "/vars.json", vars_json, 0 },
+	{ "/leaderhealth", leaderhealth, 0 },
+	{ "/api", httpd_api, 1 },
 };
 
 static void
@@ -322,22 +324,24 @@ route(struct evhttp_request *req, void *arg)
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(path, routes[i].path) != 0)
 			continue;
-		if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD) {
+		if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD ||
+		    (cmd == EVHTTP_REQ_POST && routes[i].post)) {
 			routes[i].handler(req, &start);
 			return;
 		}
 		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Allow", "GET, HEAD");
-		send_text(req, &start, 405, "Method Not Allowed",
+		    "Allow", routes[i].post ? "GET, HEAD, POST" : "GET, HEAD");
+		httpd_reply_text(req, &start, 405, "Method Not Allowed",
 		    "Method Not Allowed\n");
 		return;
 	}
-	send_text(req, &start, 404, "Not Found", "Not Found\n");
+	httpd_reply_text(req, &start, 404, "Not Found", "Not Found\n");
 }
 
 void
 httpd_routes_init(struct evhttp *http, struct httpd_peers *p)
 {
 	peers = p;
+	httpd_api_init(p->replica);
 	evhttp_set_gencb(http, route, NULL);
 }

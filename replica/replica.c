@@ -30,6 +30,7 @@
 #include "ipc/ipc.h"
 #include "ipc/ipc_vars.h"
 #include "replica/replica.h"
+#include "replica/replica_api.h"
 #include "replica/replica_log.h"
 #include "replica/replica_snapshot.h"
 #include "replica/replica_store.h"
@@ -53,6 +54,8 @@ static const struct ipc_allow replica_allow[] = {
 	/* A snapshot changes nothing stored: either may ask for one. */
 	{ ROLE__HTTPD, MSG_TYPE__STORE_SNAPSHOT_REQUEST },
 	{ ROLE__OFFERD, MSG_TYPE__STORE_SNAPSHOT_REQUEST },
+	/* Aurora's API, decoded by httpd and decided here. */
+	{ ROLE__HTTPD, MSG_TYPE__API_CALL_REQUEST },
 };
 
 static struct {
@@ -80,6 +83,7 @@ status(struct ipc_request *req)
 	replica_log_vars(&v);
 	replica_store_vars(&v);
 	replica_snapshot_vars(&v);
+	replica_api_vars(&v);
 	replica_zk_vars(&v);
 	ipc_vars_ipc_stats(&v, "replica");
 	ipc_vars_reply(req, &v);
@@ -120,6 +124,9 @@ dispatch(struct ipc_request *req, void *arg)
 		break;
 	case MSG_TYPE__STORE_SNAPSHOT_REQUEST:
 		replica_snapshot_request(req);
+		break;
+	case MSG_TYPE__API_CALL_REQUEST:
+		replica_api_call(req, replica.with_zk);
 		break;
 	default:
 		ipc_reply_error(req, IPC_ERROR_CODE__NOT_ALLOWED,

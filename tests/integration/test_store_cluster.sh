@@ -24,6 +24,18 @@ all_have() { for n in 1 2 3; do [ "$(node_count "$n" first-)" = "$2" ] || return
 wait_for 20 all_have first- 500 && ok "every replica's store holds the 500 tasks" ||
     fail "counts: $(for n in 1 2 3; do printf '%s ' "$(node_count "$n" first-)"; done)"
 [ "$(node_count "$F" nope-)" = 0 ] && ok "the refused write is nowhere" || fail "refused write stored"
+# Aurora's API on a follower: 307 to the leader's /api (query kept), or
+# answered here when the client says Bypass-Leader-Redirect.
+tiers='[1,"getTierConfigs",1,0,{}]'
+loc=$(curl -s -o /dev/null -w "%{http_code} %{redirect_url}" -H "Content-Type: application/json" --data-binary "$tiers" \
+    "http://127.0.0.1:$(node_port "$F")/api?x=1")
+# The host is what the leader announces in ZooKeeper (-hostname).
+case $loc in "307 http://"*":$(node_port "$L")/api?x=1") true ;; *) false ;; esac && ok "a follower's /api redirects to the leader: $loc" ||
+    fail "follower /api: '$loc' (leader on port $(node_port "$L"))"
+out=$(curl -s -L -H "Content-Type: application/json" --data-binary "$tiers" "http://127.0.0.1:$(node_port "$F")/api")
+echo "$out" | grep -q '"1":{"i32":1}' && ok "following the redirect, the leader answers" || fail "after redirect: $out"
+out=$(curl -s -H "Content-Type: application/json" -H "Bypass-Leader-Redirect: true" --data-binary "$tiers" "http://127.0.0.1:$(node_port "$F")/api")
+echo "$out" | grep -q '"1":{"i32":1}' && ok "Bypass-Leader-Redirect: the follower answers itself" || fail "bypass: $out"
 
 # kill -9 of the leader's whole tree under write load.
 node_client "$L" submit load 200000 16 >"$TMP/load" 2>&1 &
