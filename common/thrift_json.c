@@ -100,13 +100,30 @@ put_quoted(struct thrift_writer *w, const char *s)
 	bytebuf_putc(w->out, '"');
 }
 
+/* Decimal digits of v into buf (at least 21 bytes), NUL-terminated. */
+static const char *
+format_int(int64_t v, char *buf, size_t len)
+{
+	char *p = buf + len;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	return p;
+}
+
 static void
 w_int(struct thrift_writer *w, enum thrift_type type, int64_t v)
 {
-	char num[32];
+	char buf[32];
+	const char *num = format_int(v, buf, sizeof(buf));
 
 	(void)type;
-	snprintf(num, sizeof(num), "%lld", (long long)v);
 	if (sep(w))
 		put_quoted(w, num);
 	else
@@ -278,11 +295,10 @@ w_struct_end(struct thrift_writer *w)
 static void
 w_field_begin(struct thrift_writer *w, enum thrift_type type, int16_t id)
 {
-	char num[8];
+	char buf[32];
 
-	snprintf(num, sizeof(num), "%d", id);
 	sep(w);
-	put_quoted(w, num);
+	put_quoted(w, format_int(id, buf, sizeof(buf)));
 	w_struct_begin(w);
 	w_cstring(w, json_type_name(type));
 }
