@@ -324,6 +324,12 @@ httpd_api(struct evhttp_request *req, const struct timespec *start)
 		return;
 	}
 	out = answer_protocol(evhttp_find_header(h, "Accept"));
+	memset(&r, 0, sizeof(r));
+	if (len == 0) {
+		httpd_reply_text(req, start, 400, "Bad Request",
+		    "Not a Thrift call: the request has no body\n");
+		return;
+	}
 	if (thrift_reader_init(&r, p, evbuffer_pullup(in, -1), len) == -1 ||
 	    thrift_read_message_begin(&r, &name, &type, &seqid) == -1) {
 		snprintf(text, sizeof(text), "Not a Thrift call: %s\n",

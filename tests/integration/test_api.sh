@@ -89,6 +89,10 @@ out=$(api 'garbage' -H 'Content-Type: application/json')
 echo "$out" | head -n 1 | grep -q '^400 ' && echo "$out" | grep -q 'Not a Thrift call: not JSON' &&
     ok "not a Thrift message: 400" || fail "garbage: $out"
 
+out=$(api '' -H 'Content-Type: application/json')
+[ "$out" = "400 text/plain
+Not a Thrift call: the request has no body" ] && ok "an empty body: 400, saying so" || fail "empty body: $out"
+
 out=$(api '[1,"createJob",1,0,{}]' -H 'Content-Type: application/json')
 echo "$out" | grep -q '"1":{"i32":0}' && echo "$out" | grep -q 'createJob is not supported by this scheduler yet' &&
     ok "a method not implemented yet: INVALID_REQUEST naming it" || fail "createJob: $out"
