@@ -1,9 +1,13 @@
 /*
  * common: the methods of Aurora's scheduler API (see aurora_api.h).
  */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/aurora_api.h"
+#include "common/flags.h"
 #include "ipc/api_calls.pb-c.h"
 
 const struct aurora_api_method aurora_api_methods[] = {
@@ -112,4 +116,34 @@ aurora_api_method(const char *name)
 		if (strcmp(m->name, name) == 0)
 			return m;
 	return NULL;
+}
+
+void
+aurora_api_answer_init(struct aurora_api_answer *a, ResponseCode code)
+{
+	response__init(&a->resp);
+	server_info__init(&a->info);
+	result__init(&a->result);
+	a->resp.has_responsecode = 1;
+	a->resp.responsecode = code;
+	a->info.clustername = (char *)(uintptr_t)flag_str(F_CLUSTER_NAME);
+	a->info.statsurlprefix = (char *)(uintptr_t)"";
+	a->resp.serverinfo = &a->info;
+}
+
+void
+aurora_api_answer_message(struct aurora_api_answer *a, ResponseCode code,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	aurora_api_answer_init(a, code);
+	va_start(ap, fmt);
+	vsnprintf(a->message, sizeof(a->message), fmt, ap);
+	va_end(ap);
+	response_detail__init(&a->detail);
+	a->detail.message = a->message;
+	a->details[0] = &a->detail;
+	a->resp.details = a->details;
+	a->resp.n_details = 1;
 }

@@ -23,7 +23,6 @@
 #include <event2/keyvalq_struct.h>
 
 #include "common/aurora_api.h"
-#include "common/flags.h"
 #include "common/log.h"
 #include "common/thrift_codec.h"
 #include "httpd/httpd.h"
@@ -52,31 +51,26 @@ httpd_api_init(struct ipc_client *r)
 }
 
 /*
- * A media type without blanks, type and subtype lowercased, and a charset
- * parameter's value lowercased too, as Guava's MediaType compares them.
+ * A media type as Guava's MediaType compares them: without blanks, with
+ * the type, subtype and parameter names lowercased, and the value of a
+ * charset parameter too ("; Charset=UTF-8" is ";charset=utf-8").
  */
 static void
 normalize_type(const char *in, char *out, size_t len)
 {
 	size_t o = 0;
-	int in_params = 0;
+	int lower = 1;	/* in a part compared without case */
 
 	for (; *in != '\0' && o + 1 < len; in++) {
 		if (*in == ' ' || *in == '\t')
 			continue;
 		if (*in == ';')
-			in_params = 1;
-		out[o++] = in_params && strncasecmp(in, "charset=", 8) != 0 ?
-		    *in : (char)tolower((unsigned char)*in);
+			lower = 1;
+		else if (*in == '=')
+			lower = o >= 8 && strncmp(out + o - 8, ";charset", 8) == 0;
+		out[o++] = lower ? (char)tolower((unsigned char)*in) : *in;
 	}
 	out[o] = '\0';
-	/* "charset=UTF-8" compares as "charset=utf-8". */
-	if (in_params) {
-		char *cs = strstr(out, ";charset=");
-
-		for (cs = cs ? cs + 9 : NULL; cs && *cs && *cs != ';'; cs++)
-			*cs = (char)tolower((unsigned char)*cs);
-	}
 }
 
 /* The protocol a request's Content-Type names; -1 if none of them. */
@@ -170,22 +164,11 @@ send_response(struct call *c, const Response *resp)
 static void
 send_transient(struct call *c, const char *why)
 {
-	Response resp = RESPONSE__INIT;
-	ServerInfo info = SERVER_INFO__INIT;
-	ResponseDetail detail = RESPONSE_DETAIL__INIT, *details[1];
-	char text[256];
+	struct aurora_api_answer a;
 
-	snprintf(text, sizeof(text), "The scheduler could not answer: %s", why);
-	resp.has_responsecode = 1;
-	resp.responsecode = RESPONSE_CODE__ERROR_TRANSIENT;
-	info.clustername = (char *)(uintptr_t)flag_str(F_CLUSTER_NAME);
-	info.statsurlprefix = (char *)(uintptr_t)"";
-	resp.serverinfo = &info;
-	detail.message = text;
-	details[0] = &detail;
-	resp.details = details;
-	resp.n_details = 1;
-	send_response(c, &resp);
+	aurora_api_answer_message(&a, RESPONSE_CODE__ERROR_TRANSIENT,
+	    "The scheduler could not answer: %s", why);
+	send_response(c, &a.resp);
 }
 
 static const char no_leader_page[] =
@@ -324,7 +307,6 @@ httpd_api(struct evhttp_request *req, const struct timespec *start)
 		return;
 	}
 	out = answer_protocol(evhttp_find_header(h, "Accept"));
-	memset(&r, 0, sizeof(r));
 	if (len == 0) {
 		httpd_reply_text(req, start, 400, "Bad Request",
 		    "Not a Thrift call: the request has no body\n");

@@ -89,20 +89,25 @@ status(struct ipc_request *req)
 	ipc_vars_reply(req, &v);
 }
 
+LeaderStatus
+replica_leadership(char *addr, size_t len)
+{
+	addr[0] = '\0';
+	if (replica.with_zk)
+		return replica_zk_leader(addr, len);
+	return replica_log_state() == REPLICA_LOG_WRITING ?
+	    LEADER_STATUS__LEADING : LEADER_STATUS__NO_LEADER;
+}
+
 static void
 leader(struct ipc_request *req)
 {
 	LeaderResponse resp = LEADER_RESPONSE__INIT;
 	char addr[320];
 
-	if (replica.with_zk) {
-		resp.status = replica_zk_leader(addr, sizeof(addr));
-		if (addr[0] != '\0')
-			resp.leader_http_address = addr;
-	} else
-		/* Alone, this scheduler leads once it writes the log. */
-		resp.status = replica_log_state() == REPLICA_LOG_WRITING ?
-		    LEADER_STATUS__LEADING : LEADER_STATUS__NO_LEADER;
+	resp.status = replica_leadership(addr, sizeof(addr));
+	if (addr[0] != '\0')
+		resp.leader_http_address = addr;
 	ipc_reply(req, MSG_TYPE__LEADER_RESPONSE, &resp.base);
 }
 
@@ -126,7 +131,7 @@ dispatch(struct ipc_request *req, void *arg)
 		replica_snapshot_request(req);
 		break;
 	case MSG_TYPE__API_CALL_REQUEST:
-		replica_api_call(req, replica.with_zk);
+		replica_api_call(req);
 		break;
 	default:
 		ipc_reply_error(req, IPC_ERROR_CODE__NOT_ALLOWED,

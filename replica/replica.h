@@ -5,8 +5,19 @@
 #ifndef REPLICA_REPLICA_H
 #define REPLICA_REPLICA_H
 
+#include <stddef.h>
+
+#include "ipc/envelope.pb-c.h"
+
 int	replica_main(int argc, char *argv[]);
 /* Loads replica's seccomp filter; -1 with err on failure. */
 int	replica_sandbox_apply(char *err, size_t errlen);
+
+/*
+ * Whether this scheduler leads; when another does, its HTTP address (or ""
+ * if unknown) goes into addr. Alone (no ZooKeeper) it leads once it
+ * writes the log.
+ */
+LeaderStatus replica_leadership(char *addr, size_t len);
 
 #endif

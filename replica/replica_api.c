@@ -10,15 +10,14 @@
 #include <string.h>
 
 #include "common/aurora_api.h"
-#include "common/flags.h"
 #include "common/log.h"
 #include "common/monotonic.h"
 #include "ipc/api_calls.pb-c.h"
 #include "ipc/api_ipc.pb-c.h"
 #include "ipc/ipc_vars.h"
+#include "replica/replica.h"
 #include "replica/replica_api.h"
 #include "replica/replica_log.h"
-#include "replica/replica_zk.h"
 
 /* Aurora's ResponseCode names, for scheduler_thrift_response_<CODE>. */
 static const char *const code_names[] = {
@@ -40,53 +39,9 @@ static struct {
 	uint64_t	nanos[NMETHODS];
 } stats;
 
-/* One answer under construction; its strings live as long as it does. */
-struct answer {
-	Response	 resp;
-	ServerInfo	 info;
-	Result		 result;
-	ResponseDetail	 detail;
-	ResponseDetail	*details[1];
-	char		 message[512];
-};
-
-static void
-answer_init(struct answer *a, ResponseCode code)
-{
-	response__init(&a->resp);
-	server_info__init(&a->info);
-	result__init(&a->result);
-	a->resp.has_responsecode = 1;
-	a->resp.responsecode = code;
-	/* Aurora fills serverInfo in every answer. */
-	a->info.clustername = (char *)(uintptr_t)flag_str(F_CLUSTER_NAME);
-	a->info.statsurlprefix = (char *)(uintptr_t)"";
-	a->resp.serverinfo = &a->info;
-}
-
-static void
-answer_message(struct answer *a, ResponseCode code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-answer_message(struct answer *a, ResponseCode code, const char *fmt, ...)
-{
-	va_list ap;
-
-	answer_init(a, code);
-	va_start(ap, fmt);
-	vsnprintf(a->message, sizeof(a->message), fmt, ap);
-	va_end(ap);
-	response_detail__init(&a->detail);
-	a->detail.message = a->message;
-	a->details[0] = &a->detail;
-	a->resp.details = a->details;
-	a->resp.n_details = 1;
-}
-
 /* Aurora's default tiers (its tiers.json): the default is preemptible. */
 static void
-get_tier_configs(struct answer *a, const ProtobufCMessage *args)
+get_tier_configs(struct aurora_api_answer *a, const ProtobufCMessage *args)
 {
 	static const struct {
 		const char	*name;
@@ -97,33 +52,35 @@ get_tier_configs(struct answer *a, const ProtobufCMessage *args)
 		{ "preemptible", "true", "false" },
 		{ "revocable", "true", "true" },
 	};
-	static TierConfig configs[3];
-	static TierConfig *config_ptrs[3];
-	static TierConfig__SettingsEntry entries[3][2];
-	static TierConfig__SettingsEntry *entry_ptrs[3][2];
+	/* Static: the answer points into them until it is sent. */
+	static TierConfig configs[3], *config_ptrs[3];
+	static TierConfig__SettingsEntry entries[3][2], *entry_ptrs[3][2];
 	static GetTierConfigResult tr = GET_TIER_CONFIG_RESULT__INIT;
 	size_t i;
 
 	(void)args;
-	for (i = 0; i < 3; i++) {
-		tier_config__init(&configs[i]);
-		configs[i].name = (char *)(uintptr_t)tiers[i].name;
-		tier_config__settings_entry__init(&entries[i][0]);
-		entries[i][0].key = (char *)(uintptr_t)"preemptible";
-		entries[i][0].value = (char *)(uintptr_t)tiers[i].preemptible;
-		tier_config__settings_entry__init(&entries[i][1]);
-		entries[i][1].key = (char *)(uintptr_t)"revocable";
-		entries[i][1].value = (char *)(uintptr_t)tiers[i].revocable;
-		entry_ptrs[i][0] = &entries[i][0];
-		entry_ptrs[i][1] = &entries[i][1];
-		configs[i].settings = entry_ptrs[i];
-		configs[i].n_settings = 2;
-		config_ptrs[i] = &configs[i];
+	if (tr.n_tiers == 0) {
+		for (i = 0; i < 3; i++) {
+			tier_config__init(&configs[i]);
+			configs[i].name = (char *)(uintptr_t)tiers[i].name;
+			tier_config__settings_entry__init(&entries[i][0]);
+			entries[i][0].key = (char *)(uintptr_t)"preemptible";
+			entries[i][0].value =
+			    (char *)(uintptr_t)tiers[i].preemptible;
+			tier_config__settings_entry__init(&entries[i][1]);
+			entries[i][1].key = (char *)(uintptr_t)"revocable";
+			entries[i][1].value = (char *)(uintptr_t)tiers[i].revocable;
+			entry_ptrs[i][0] = &entries[i][0];
+			entry_ptrs[i][1] = &entries[i][1];
+			configs[i].settings = entry_ptrs[i];
+			configs[i].n_settings = 2;
+			config_ptrs[i] = &configs[i];
+		}
+		tr.defaulttiername = (char *)(uintptr_t)"preemptible";
+		tr.tiers = config_ptrs;
+		tr.n_tiers = 3;
 	}
-	tr.defaulttiername = (char *)(uintptr_t)"preemptible";
-	tr.tiers = config_ptrs;
-	tr.n_tiers = 3;
-	answer_init(a, RESPONSE_CODE__OK);
+	aurora_api_answer_init(a, RESPONSE_CODE__OK);
 	a->result.kind_case = RESULT__KIND_GET_TIER_CONFIG_RESULT;
 	a->result.gettierconfigresult = &tr;
 	a->resp.result = &a->result;
@@ -131,19 +88,19 @@ get_tier_configs(struct answer *a, const ProtobufCMessage *args)
 
 static const struct {
 	const char	*method;
-	void		(*fn)(struct answer *, const ProtobufCMessage *args);
+	void		(*fn)(struct aurora_api_answer *, const ProtobufCMessage *args);
 } handlers[] = {
 	{ "getTierConfigs", get_tier_configs },
 };
 
 static void
-decide(struct answer *a, const struct aurora_api_method *m,
+decide(struct aurora_api_answer *a, const struct aurora_api_method *m,
     const ProtobufCMessage *args)
 {
 	size_t i;
 
 	if (!replica_log_ready()) {
-		answer_message(a, RESPONSE_CODE__ERROR_TRANSIENT,
+		aurora_api_answer_message(a, RESPONSE_CODE__ERROR_TRANSIENT,
 		    "Storage is not READY");
 		return;
 	}
@@ -152,7 +109,7 @@ decide(struct answer *a, const struct aurora_api_method *m,
 			handlers[i].fn(a, args);
 			return;
 		}
-	answer_message(a, RESPONSE_CODE__INVALID_REQUEST,
+	aurora_api_answer_message(a, RESPONSE_CODE__INVALID_REQUEST,
 	    "%s is not supported by this scheduler yet", m->name);
 }
 
@@ -168,24 +125,13 @@ reply_outcome(struct ipc_request *req, ApiCallResponse__Outcome outcome,
 	ipc_reply(req, MSG_TYPE__API_CALL_RESPONSE, &r.base);
 }
 
-/* Who should answer: LEADING (this one), or where to send the client. */
-static LeaderStatus
-leadership(int with_zk, char *addr, size_t len)
-{
-	addr[0] = '\0';
-	if (with_zk)
-		return replica_zk_leader(addr, len);
-	return replica_log_state() == REPLICA_LOG_WRITING ?
-	    LEADER_STATUS__LEADING : LEADER_STATUS__NO_LEADER;
-}
-
 void
-replica_api_call(struct ipc_request *req, int with_zk)
+replica_api_call(struct ipc_request *req)
 {
 	const struct aurora_api_method *m;
 	ProtobufCMessage *args = NULL;
 	ApiCallRequest *call;
-	struct answer a;
+	struct aurora_api_answer a;
 	char leader[320];
 	int64_t start = monotonic_ns();
 	size_t idx;
@@ -209,7 +155,7 @@ replica_api_call(struct ipc_request *req, int with_zk)
 		goto out;
 	}
 	if (!call->bypass_leader_redirect) {
-		switch (leadership(with_zk, leader, sizeof(leader))) {
+		switch (replica_leadership(leader, sizeof(leader))) {
 		case LEADER_STATUS__LEADING:
 			break;
 		case LEADER_STATUS__NOT_LEADING:

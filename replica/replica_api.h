@@ -9,8 +9,8 @@
 
 #include "ipc/ipc.h"
 
-/* Answers API_CALL_REQUEST. with_zk: leadership comes from ZooKeeper. */
-void	replica_api_call(struct ipc_request *, int with_zk);
+/* Answers API_CALL_REQUEST. */
+void	replica_api_call(struct ipc_request *);
 void	replica_api_vars(struct ipc_vars *);
 
 #endif

@@ -42,6 +42,10 @@ want='[1,"getTierConfigs",2,0,{"0":{"rec":{"1":{"i32":1},"3":{"rec":{"27":{"rec"
 [ "$out" = "200 application/vnd.apache.thrift.json
 $want" ] && ok "getTierConfigs in TJSON: Aurora's default tiers, serverInfo.clusterName" ||
     fail "getTierConfigs: $out"
+# Media types compare without case, as Guava's do (but for values).
+out=$(api "$tiers" -H 'Content-Type: Application/Vnd.Apache.Thrift.JSON; CHARSET=utf-8')
+[ "$(echo "$out" | head -n 1)" = "200 application/vnd.apache.thrift.json" ] &&
+    ok "Content-Type compared without case" || fail "case: $out"
 # No Content-Type (curl's default is form data: say none) is TJSON too.
 out=$(api "$tiers" -H 'Content-Type:')
 [ "$(echo "$out" | head -n 1)" = "200 application/vnd.apache.thrift.json" ] &&
@@ -100,9 +104,9 @@ echo "$out" | grep -q '"1":{"i32":0}' && echo "$out" | grep -q 'createJob is not
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "http://127.0.0.1:$PORT/api")
 [ "$code" = 405 ] && ok "PUT /api: 405" || fail "PUT: $code"
 
-[ "$(var scheduler_thrift_response_OK)" = 3 ] &&
+[ "$(var scheduler_thrift_response_OK)" = 4 ] &&
     [ "$(var scheduler_thrift_response_INVALID_REQUEST)" = 1 ] &&
-    [ "$(var scheduler_thrift_getTierConfigs_events)" = 3 ] &&
+    [ "$(var scheduler_thrift_getTierConfigs_events)" = 4 ] &&
     ok "/vars: scheduler_thrift_response_<CODE>, scheduler_thrift_<method>_events" ||
     fail "vars: OK $(var scheduler_thrift_response_OK) INVALID $(var scheduler_thrift_response_INVALID_REQUEST) events $(var scheduler_thrift_getTierConfigs_events)"
 finish
