@@ -45,9 +45,16 @@
 #define HOLE_WAIT_MS		200	/* for learned notices in flight */
 #define RESTORE_RETRY_MS	200	/* a snapshot's parts to arrive */
 
+/* Who hears a submission's outcome: a peer over IPC, or replica itself. */
+struct submitter {
+	struct ipc_request	*req;
+	replica_store_done_fn	 fn;
+	void			*arg;
+};
+
 struct submission {
 	TAILQ_ENTRY(submission)	 entry;
-	struct ipc_request	*req;
+	struct submitter	 who;
 	Transaction		*tx;
 	size_t			 size;		/* packed */
 	int64_t			 queued_ns;
@@ -91,18 +98,23 @@ static struct {
 static void	flush(void);
 
 static void
-answer(struct ipc_request *req, StoreSubmitResponse__Outcome outcome,
+answer(const struct submitter *who, StoreSubmitResponse__Outcome outcome,
     uint64_t position, const char *message)
 {
 	StoreSubmitResponse resp = STORE_SUBMIT_RESPONSE__INIT;
 
+	if (who->fn != NULL) {
+		who->fn(who->arg, outcome, position, message);
+		return;
+	}
 	resp.outcome = outcome;
 	if (position != 0) {
 		resp.has_position = 1;
 		resp.position = position;
 	}
 	resp.message = (char *)(uintptr_t)message;
-	if (ipc_reply(req, MSG_TYPE__STORE_SUBMIT_RESPONSE, &resp.base) == -1)
+	if (ipc_reply(who->req, MSG_TYPE__STORE_SUBMIT_RESPONSE,
+	    &resp.base) == -1)
 		log_warnx("cannot answer a store submission");
 }
 
@@ -195,11 +207,11 @@ answer_batch(uint64_t pos, const struct store_outcome *out, size_t n)
 		return;
 	for (size_t i = 0; i < b->n; i++) {
 		if (i < n && out[i].refused)
-			answer(b->subs[i]->req,
+			answer(&b->subs[i]->who,
 			    STORE_SUBMIT_RESPONSE__OUTCOME__REFUSED, pos,
 			    out[i].why);
 		else
-			answer(b->subs[i]->req,
+			answer(&b->subs[i]->who,
 			    STORE_SUBMIT_RESPONSE__OUTCOME__APPLIED, pos, NULL);
 	}
 	rs.inflight = NULL;
@@ -225,7 +237,7 @@ apply_failed(uint64_t pos, const char *why)
 	snprintf(msg, sizeof(msg), "written to the log at position %llu but "
 	    "not applied yet: %.200s", (unsigned long long)pos, why);
 	for (size_t i = 0; i < b->n; i++)
-		answer(b->subs[i]->req, STORE_SUBMIT_RESPONSE__OUTCOME__UNKNOWN,
+		answer(&b->subs[i]->who, STORE_SUBMIT_RESPONSE__OUTCOME__UNKNOWN,
 		    pos, msg);
 	rs.inflight = NULL;
 	batch_free(b);
@@ -242,7 +254,7 @@ refuse_queued(void)
 	snprintf(msg, sizeof(msg), "Storage is not READY: %s", rs.apply_error);
 	while ((s = TAILQ_FIRST(&rs.queue)) != NULL) {
 		TAILQ_REMOVE(&rs.queue, s, entry);
-		answer(s->req, STORE_SUBMIT_RESPONSE__OUTCOME__NOT_READY, 0,
+		answer(&s->who, STORE_SUBMIT_RESPONSE__OUTCOME__NOT_READY, 0,
 		    msg);
 		submission_free(s);
 	}
@@ -385,7 +397,7 @@ static void __attribute__((noreturn))
 write_failed(struct batch *b, const char *why)
 {
 	for (size_t i = 0; i < b->n; i++)
-		answer(b->subs[i]->req, STORE_SUBMIT_RESPONSE__OUTCOME__UNKNOWN,
+		answer(&b->subs[i]->who, STORE_SUBMIT_RESPONSE__OUTCOME__UNKNOWN,
 		    0, why);
 	log_error("Failed to write the log: %s; exiting so that a scheduler "
 	    "that can write takes over", why);
@@ -523,47 +535,78 @@ replica_store_flush(void)
 	flush();
 }
 
-void
-replica_store_submit(struct ipc_request *req)
+/* Queues a transaction for the next round; tx is the queue's on success. */
+static int
+enqueue(const struct submitter *who, Transaction *tx)
 {
 	struct submission *s;
-	Transaction *tx;
 	char why[512];
 
-	tx = (Transaction *)ipc_body_decode(ipc_request_envelope(req),
-	    &transaction__descriptor);
-	if (tx == NULL) {
-		answer(req, STORE_SUBMIT_RESPONSE__OUTCOME__REFUSED, 0,
-		    "not a transaction");
-		return;
-	}
 	if (!replica_log_ready()) {
-		answer(req, STORE_SUBMIT_RESPONSE__OUTCOME__NOT_READY, 0,
+		answer(who, STORE_SUBMIT_RESPONSE__OUTCOME__NOT_READY, 0,
 		    "Storage is not READY");
-		goto out;
+		return -1;
 	}
 	if (replica_log_state() != REPLICA_LOG_WRITING) {
-		answer(req, STORE_SUBMIT_RESPONSE__OUTCOME__NOT_LEADING, 0,
+		answer(who, STORE_SUBMIT_RESPONSE__OUTCOME__NOT_LEADING, 0,
 		    "This scheduler is not the leader");
-		goto out;
+		return -1;
 	}
 	if (store_validate(tx, why, sizeof(why)) == -1) {
-		answer(req, STORE_SUBMIT_RESPONSE__OUTCOME__REFUSED, 0, why);
-		goto out;
+		answer(who, STORE_SUBMIT_RESPONSE__OUTCOME__REFUSED, 0, why);
+		return -1;
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		ipc_reply_error(req, IPC_ERROR_CODE__INTERNAL, "out of memory");
-		goto out;
+		answer(who, STORE_SUBMIT_RESPONSE__OUTCOME__REFUSED, 0,
+		    "out of memory");
+		return -1;
 	}
-	s->req = req;
+	s->who = *who;
 	s->tx = tx;
 	s->size = transaction__get_packed_size(tx);
 	s->queued_ns = monotonic_ns();
 	TAILQ_INSERT_TAIL(&rs.queue, s, entry);
 	flush();
-	return;
-out:
-	transaction__free_unpacked(tx, NULL);
+	return 0;
+}
+
+void
+replica_store_submit(struct ipc_request *req)
+{
+	struct submitter who = { .req = req };
+	Transaction *tx;
+
+	tx = (Transaction *)ipc_body_decode(ipc_request_envelope(req),
+	    &transaction__descriptor);
+	if (tx == NULL) {
+		answer(&who, STORE_SUBMIT_RESPONSE__OUTCOME__REFUSED, 0,
+		    "not a transaction");
+		return;
+	}
+	if (enqueue(&who, tx) == -1)
+		transaction__free_unpacked(tx, NULL);
+}
+
+void
+replica_store_submit_packed(const uint8_t *data, size_t len,
+    replica_store_done_fn fn, void *arg)
+{
+	struct submitter who = { .fn = fn, .arg = arg };
+	Transaction *tx;
+
+	if ((tx = transaction__unpack(NULL, len, data)) == NULL) {
+		answer(&who, STORE_SUBMIT_RESPONSE__OUTCOME__REFUSED, 0,
+		    "not a transaction");
+		return;
+	}
+	if (enqueue(&who, tx) == -1)
+		transaction__free_unpacked(tx, NULL);
+}
+
+struct store *
+replica_store_handle(void)
+{
+	return rs.store;
 }
 
 void
@@ -573,7 +616,7 @@ replica_store_not_writing(void)
 
 	while ((s = TAILQ_FIRST(&rs.queue)) != NULL) {
 		TAILQ_REMOVE(&rs.queue, s, entry);
-		answer(s->req, STORE_SUBMIT_RESPONSE__OUTCOME__NOT_LEADING, 0,
+		answer(&s->who, STORE_SUBMIT_RESPONSE__OUTCOME__NOT_LEADING, 0,
 		    "This scheduler is not the leader");
 		submission_free(s);
 	}

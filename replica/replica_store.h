@@ -13,6 +13,8 @@
 
 #include "ipc/ipc.h"
 #include "ipc/ipc_vars.h"
+#include "ipc/store.pb-c.h"
+#include "replica/store.h"
 
 /* Opens the store next to the log (store_env.h); -1 with err. */
 int	replica_store_open(struct event_base *, struct ipc_pub *events,
@@ -21,6 +23,18 @@ int	replica_store_open(struct event_base *, struct ipc_pub *events,
 void	replica_store_close(void);
 /* STORE_SUBMIT_REQUEST: answered once applied, or refused at once. */
 void	replica_store_submit(struct ipc_request *);
+/* How replica's own writers hear a transaction's outcome. */
+typedef void (*replica_store_done_fn)(void *arg,
+	    StoreSubmitResponse__Outcome, uint64_t position, const char *why);
+/*
+ * A transaction from replica itself (the scheduler core): queued for the
+ * next round like a peer's, fn called once with its outcome (perhaps at
+ * once, when it cannot be queued).
+ */
+void	replica_store_submit_packed(const uint8_t *data, size_t len,
+	    replica_store_done_fn fn, void *arg);
+/* The store, for reading (NULL before replica_store_open). */
+struct store *replica_store_handle(void);
 /* STORE_QUERY_REQUEST: answered at once from the local store. */
 void	replica_store_query(struct ipc_request *);
 /* Starts a log round if one can go (a snapshot has a part ready). */

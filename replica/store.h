@@ -18,6 +18,7 @@
 
 #include <lmdb.h>
 
+#include "ipc/api.pb-c.h"
 #include "ipc/storage.pb-c.h"
 
 enum store_table {
@@ -85,6 +86,9 @@ int	 store_scan(struct store *, enum store_table, const char *prefix,
 	    int *more, char *err, size_t errlen);
 /* The framework id saved by saveFrameworkId, or NULL; free it. */
 char	*store_framework_id(struct store *);
+
+/* The key a job's records are stored under: "role/env/name". */
+void	 store_job_key(const JobKey *, char *out, size_t len);
 
 /* Aurora's op names, as in storage.thrift ("saveTasks"). */
 const char *store_op_name(Op__KindCase);

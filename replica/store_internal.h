@@ -25,8 +25,7 @@ struct store {
 #define STORE_META_APPLIED	"applied"
 #define STORE_META_FRAMEWORK_ID	"frameworkId"
 
-/* The keys records are stored under: "role/env/name", ".../update id". */
-void	store_job_key(const JobKey *, char *out, size_t len);
+/* The key job updates are stored under: "role/env/name/update id". */
 void	store_update_key(const JobUpdateKey *, char *out, size_t len);
 /* The applied position as txn sees it (0: none yet); an LMDB code. */
 int	store_read_applied(struct store *, MDB_txn *, uint64_t *pos);
