@@ -127,7 +127,8 @@ aurora_api_answer_init(struct aurora_api_answer *a, ResponseCode code)
 	a->resp.has_responsecode = 1;
 	a->resp.responsecode = code;
 	a->info.clustername = (char *)(uintptr_t)flag_str(F_CLUSTER_NAME);
-	a->info.statsurlprefix = (char *)(uintptr_t)"";
+	a->info.statsurlprefix =
+	    (char *)(uintptr_t)flag_str(F_VIZ_JOB_URL_PREFIX);
 	a->resp.serverinfo = &a->info;
 }
 

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "common/flags.h"
+#include "common/java_regex.h"
+#include "common/tiers.h"
 #include "common/mounts.h"
 #include "common/netaddr.h"
 
@@ -28,6 +30,8 @@ static int	valid_positive_int(const char *, char *, size_t);
 static int	valid_positive_duration(const char *, char *, size_t);
 static int	valid_positive_data(const char *, char *, size_t);
 static int	valid_entry_size(const char *, char *, size_t);
+static int	valid_regex(const char *, char *, size_t);
+static int	valid_tier_config(const char *, char *, size_t);
 
 #define G_HTTP		"HTTP server"
 #define G_PROC		"Processes, logs and privileges"
@@ -35,6 +39,7 @@ static int	valid_entry_size(const char *, char *, size_t);
 #define G_ZK		"ZooKeeper"
 #define G_MESOS		"Mesos"
 #define G_EXEC		"Executor and containers"
+#define G_JOBS		"Jobs and tasks"
 
 const struct flag_def flag_defs[F_COUNT] = {
 	[F_HTTP_PORT] = { "http_port", FLAG_INT, G_HTTP, "8081",
@@ -165,6 +170,31 @@ const struct flag_def flag_defs[F_COUNT] = {
 	    "A comma separated list of mount points (host:container[:mode], "
 	    "mode ro or rw) to mount into all (non-mesos) containers.",
 	    valid_mounts },
+	[F_MAX_TASKS_PER_JOB] = { "max_tasks_per_job", FLAG_INT, G_JOBS,
+	    "4000", "Maximum number of allowed tasks in a single job.",
+	    valid_positive_int },
+	[F_ALLOWED_JOB_ENVIRONMENTS] = { "allowed_job_environments",
+	    FLAG_STRING, G_JOBS, "^(prod|devel|test|staging\\d*)$",
+	    "Regular expression describing the environments that are allowed "
+	    "to be used by jobs.", valid_regex },
+	[F_TIER_CONFIG] = { "tier_config", FLAG_STRING, G_JOBS, "",
+	    "Configuration file defining supported task tiers, task traits "
+	    "and behaviors. If not set, Aurora's tiers: preferred, "
+	    "preemptible (the default) and revocable.", valid_tier_config },
+	[F_FLAPPING_TASK_THRESHOLD] = { "flapping_task_threshold",
+	    FLAG_DURATION, G_JOBS, "5mins",
+	    "A task that repeatedly runs for less than this time is "
+	    "considered to be flapping.", valid_positive_duration },
+	[F_INITIAL_FLAPPING_TASK_DELAY] = { "initial_flapping_task_delay",
+	    FLAG_DURATION, G_JOBS, "30secs",
+	    "Initial amount of time to wait before attempting to schedule a "
+	    "flapping task.", valid_positive_duration },
+	[F_MAX_FLAPPING_TASK_DELAY] = { "max_flapping_task_delay",
+	    FLAG_DURATION, G_JOBS, "5mins",
+	    "Maximum delay between attempts to schedule a flapping task.",
+	    valid_positive_duration },
+	[F_VIZ_JOB_URL_PREFIX] = { "viz_job_url_prefix", FLAG_STRING, G_HTTP,
+	    "", "URL prefix for job container stats.", NULL },
 };
 
 struct flag_value {
@@ -740,4 +770,23 @@ valid_master_address(const char *raw, char *err, size_t errlen)
 		return netaddr_check_list(hosts, err, errlen);
 	}
 	return netaddr_check(raw, err, errlen);
+}
+
+static int
+valid_regex(const char *raw, char *err, size_t errlen)
+{
+	regex_t re;
+
+	if (java_regex_compile(&re, raw, err, errlen) == -1)
+		return -1;
+	regfree(&re);
+	return 0;
+}
+
+static int
+valid_tier_config(const char *raw, char *err, size_t errlen)
+{
+	struct tiers t;
+
+	return raw[0] == '\0' ? 0 : tiers_load(raw, &t, err, errlen);
 }

@@ -31,6 +31,9 @@
 #include "ipc/ipc_vars.h"
 #include "replica/replica.h"
 #include "replica/replica_api.h"
+#include "replica/sched.h"
+#include "replica/sched_config.h"
+#include "replica/sched_state.h"
 #include "replica/replica_log.h"
 #include "replica/replica_snapshot.h"
 #include "replica/replica_store.h"
@@ -84,6 +87,7 @@ status(struct ipc_request *req)
 	replica_store_vars(&v);
 	replica_snapshot_vars(&v);
 	replica_api_vars(&v);
+	sched_vars(&v);
 	replica_zk_vars(&v);
 	ipc_vars_ipc_stats(&v, "replica");
 	ipc_vars_reply(req, &v);
@@ -177,8 +181,10 @@ transition(const char *state)
 static void
 log_changed(enum replica_log_state s)
 {
-	if (s != REPLICA_LOG_WRITING)
+	if (s != REPLICA_LOG_WRITING) {
 		replica_store_not_writing();
+		sched_kick();	/* decisions waiting fail: not the leader */
+	}
 	replica_snapshot_writing(s == REPLICA_LOG_WRITING);
 	switch (s) {
 	case REPLICA_LOG_RECOVERING:
@@ -268,6 +274,7 @@ lifecycle_tick(evutil_socket_t fd, short what, void *arg)
 int
 replica_main(int argc, char *argv[])
 {
+	struct sched_settings sched;
 	struct worker w;
 	struct ipc_server *srv;
 	struct timeval repeat = { LIFECYCLE_REPEAT_SECS, 0 };
@@ -279,6 +286,11 @@ replica_main(int argc, char *argv[])
 	if (ipc_init(w.base, ROLE__REPLICA) == -1)
 		fatalx("cannot start ipc");
 	replica.lifecycle = lifecycle_states[0];
+	memset(&sched, 0, sizeof(sched));
+	sched.flapping_threshold_ms = flag_duration_ms(F_FLAPPING_TASK_THRESHOLD);
+	sched.initial_flapping_delay_ms =
+	    flag_duration_ms(F_INITIAL_FLAPPING_TASK_DELAY);
+	sched.max_flapping_delay_ms = flag_duration_ms(F_MAX_FLAPPING_TASK_DELAY);
 
 	if (worker_ipc_url(url, sizeof(url), "replica") == -1 ||
 	    (srv = ipc_server_listen(url, replica_allow,
@@ -301,6 +313,11 @@ replica_main(int argc, char *argv[])
 	if (replica.with_zk && replica_zk_start(w.base, replica_log_address(),
 	    replica_log_id(), &zk_ops, err, sizeof(err)) == -1)
 		fatalx_code(EXIT_CONFIG, "%s", err);
+
+	/* -tier_config is read here, and the host name for task events. */
+	if (sched_config_init(err, sizeof(err)) == -1)
+		fatalx_code(EXIT_CONFIG, "%s", err);
+	sched_state_init(&sched);
 
 	if (sandbox_enabled() && replica_sandbox_apply(err, sizeof(err)) == -1)
 		fatalx("sandbox: %s", err);

@@ -1,10 +1,14 @@
 /*
- * replica: Aurora's Thrift API, the trusted side (see replica_api.h). The
- * methods this scheduler does not implement yet answer INVALID_REQUEST
- * naming the method; doc/api.md lists them.
+ * replica: Aurora's Thrift API, the trusted side (see replica_api.h): a
+ * call's life. Reads are answered at once from the store (api_read.c);
+ * changes are decided in the scheduler core's next round and answered
+ * once it is in the log (api_write.c). The methods this scheduler does
+ * not implement yet answer INVALID_REQUEST naming the method; doc/api.md
+ * lists them.
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +22,8 @@
 #include "replica/replica.h"
 #include "replica/replica_api.h"
 #include "replica/replica_log.h"
+#include "replica/api_call.h"
+#include "replica/sched.h"
 
 /* Aurora's ResponseCode names, for scheduler_thrift_response_<CODE>. */
 static const char *const code_names[] = {
@@ -39,78 +45,106 @@ static struct {
 	uint64_t	nanos[NMETHODS];
 } stats;
 
-/* Aurora's default tiers (its tiers.json): the default is preemptible. */
-static void
-get_tier_configs(struct aurora_api_answer *a, const ProtobufCMessage *args)
+void *
+api_alloc(struct api_call *c, size_t len)
 {
-	static const struct {
-		const char	*name;
-		const char	*preemptible;
-		const char	*revocable;
-	} tiers[] = {
-		{ "preferred", "false", "false" },
-		{ "preemptible", "true", "false" },
-		{ "revocable", "true", "true" },
-	};
-	/* Static: the answer points into them until it is sent. */
-	static TierConfig configs[3], *config_ptrs[3];
-	static TierConfig__SettingsEntry entries[3][2], *entry_ptrs[3][2];
-	static GetTierConfigResult tr = GET_TIER_CONFIG_RESULT__INIT;
-	size_t i;
+	void *p;
 
-	(void)args;
-	if (tr.n_tiers == 0) {
-		for (i = 0; i < 3; i++) {
-			tier_config__init(&configs[i]);
-			configs[i].name = (char *)(uintptr_t)tiers[i].name;
-			tier_config__settings_entry__init(&entries[i][0]);
-			entries[i][0].key = (char *)(uintptr_t)"preemptible";
-			entries[i][0].value =
-			    (char *)(uintptr_t)tiers[i].preemptible;
-			tier_config__settings_entry__init(&entries[i][1]);
-			entries[i][1].key = (char *)(uintptr_t)"revocable";
-			entries[i][1].value = (char *)(uintptr_t)tiers[i].revocable;
-			entry_ptrs[i][0] = &entries[i][0];
-			entry_ptrs[i][1] = &entries[i][1];
-			configs[i].settings = entry_ptrs[i];
-			configs[i].n_settings = 2;
-			config_ptrs[i] = &configs[i];
+	if (c->nblocks == c->capblocks) {
+		size_t cap = c->capblocks ? c->capblocks * 2 : 16;
+		void **b = realloc(c->blocks, cap * sizeof(*b));
+
+		if (b == NULL) {
+			c->oom = 1;
+			return NULL;
 		}
-		tr.defaulttiername = (char *)(uintptr_t)"preemptible";
-		tr.tiers = config_ptrs;
-		tr.n_tiers = 3;
+		c->blocks = b;
+		c->capblocks = cap;
 	}
-	aurora_api_answer_init(a, RESPONSE_CODE__OK);
-	a->result.kind_case = RESULT__KIND_GET_TIER_CONFIG_RESULT;
-	a->result.gettierconfigresult = &tr;
-	a->resp.result = &a->result;
+	if ((p = calloc(1, len > 0 ? len : 1)) == NULL) {
+		c->oom = 1;
+		return NULL;
+	}
+	c->blocks[c->nblocks++] = p;
+	return p;
 }
 
-static const struct {
-	const char	*method;
-	void		(*fn)(struct aurora_api_answer *, const ProtobufCMessage *args);
-} handlers[] = {
-	{ "getTierConfigs", get_tier_configs },
-};
-
-static void
-decide(struct aurora_api_answer *a, const struct aurora_api_method *m,
-    const ProtobufCMessage *args)
+char *
+api_strdup(struct api_call *c, const char *s)
 {
-	size_t i;
+	char *p = api_alloc(c, strlen(s) + 1);
 
-	if (!replica_log_ready()) {
-		aurora_api_answer_message(a, RESPONSE_CODE__ERROR_TRANSIENT,
-		    "Storage is not READY");
+	if (p != NULL)
+		memcpy(p, s, strlen(s) + 1);
+	return p;
+}
+
+void
+api_keep(struct api_call *c, ProtobufCMessage *msg)
+{
+	if (msg == NULL)
 		return;
-	}
-	for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
-		if (strcmp(handlers[i].method, m->name) == 0) {
-			handlers[i].fn(a, args);
+	if (c->nmsgs == c->capmsgs) {
+		size_t cap = c->capmsgs ? c->capmsgs * 2 : 16;
+		ProtobufCMessage **m = realloc(c->msgs, cap * sizeof(*m));
+
+		if (m == NULL) {
+			protobuf_c_message_free_unpacked(msg, NULL);
+			c->oom = 1;
 			return;
 		}
-	aurora_api_answer_message(a, RESPONSE_CODE__INVALID_REQUEST,
-	    "%s is not supported by this scheduler yet", m->name);
+		c->msgs = m;
+		c->capmsgs = cap;
+	}
+	c->msgs[c->nmsgs++] = msg;
+}
+
+void
+api_ok_result(struct api_call *c, Result__KindCase kind, void *result)
+{
+	aurora_api_answer_init(&c->a, RESPONSE_CODE__OK);
+	c->a.result.kind_case = kind;
+	/* Every member of the union is a pointer to its result struct. */
+	c->a.result.populatejobresult = result;
+	c->a.resp.result = &c->a.result;
+}
+
+void
+api_add_message(struct api_call *c, const char *fmt, ...)
+{
+	ResponseDetail **details, *d;
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	details = api_alloc(c, (c->a.resp.n_details + 1) * sizeof(*details));
+	d = api_alloc(c, sizeof(*d));
+	if (details == NULL || d == NULL)
+		return;
+	response_detail__init(d);
+	if ((d->message = api_strdup(c, buf)) == NULL)
+		return;
+	if (c->a.resp.n_details > 0)
+		memcpy(details, c->a.resp.details, c->a.resp.n_details *
+		    sizeof(*details));
+	details[c->a.resp.n_details++] = d;
+	c->a.resp.details = details;
+}
+
+static void
+call_free(struct api_call *c)
+{
+	for (size_t i = 0; i < c->nblocks; i++)
+		free(c->blocks[i]);
+	free(c->blocks);
+	for (size_t i = 0; i < c->nmsgs; i++)
+		protobuf_c_message_free_unpacked(c->msgs[i], NULL);
+	free(c->msgs);
+	if (c->args != NULL)
+		protobuf_c_message_free_unpacked(c->args, NULL);
+	free(c);
 }
 
 static void
@@ -125,16 +159,93 @@ reply_outcome(struct ipc_request *req, ApiCallResponse__Outcome outcome,
 	ipc_reply(req, MSG_TYPE__API_CALL_RESPONSE, &r.base);
 }
 
+/* Sends the answer, counts it, and ends the call. */
+static void
+answer(struct api_call *c)
+{
+	size_t idx;
+
+	if (c->oom)
+		aurora_api_answer_message(&c->a, RESPONSE_CODE__RESPONSE_CODE_ERROR,
+		    "out of memory");
+	reply_outcome(c->req, API_CALL_RESPONSE__OUTCOME__ANSWERED, &c->a.resp,
+	    NULL);
+	if ((size_t)c->a.resp.responsecode < NCODES)
+		stats.responses[c->a.resp.responsecode]++;
+	idx = (size_t)(c->m - aurora_api_methods);
+	if (idx < NMETHODS) {
+		stats.events[idx]++;
+		stats.nanos[idx] += (uint64_t)(monotonic_ns() - c->start_ns);
+	}
+	call_free(c);
+}
+
+static int
+decide(struct sched_tx *tx, void *arg)
+{
+	struct api_call *c = arg;
+
+	return api_write_method(c->m->name)(tx, c);
+}
+
+/* A change's round is over: the decision's answer goes, or why not. */
+static void
+decided(void *arg, enum sched_outcome o, const char *why)
+{
+	struct api_call *c = arg;
+
+	switch (o) {
+	case SCHED_COMMITTED:
+	case SCHED_UNCHANGED:
+	case SCHED_REFUSED:
+		break;	/* the decision's own answer */
+	case SCHED_NOT_READY:
+	case SCHED_NOT_LEADING:
+		aurora_api_answer_message(&c->a,
+		    RESPONSE_CODE__ERROR_TRANSIENT, "%s", why);
+		break;
+	default:
+		aurora_api_answer_message(&c->a,
+		    RESPONSE_CODE__RESPONSE_CODE_ERROR, "%s",
+		    why != NULL ? why : "the change could not be stored");
+		break;
+	}
+	answer(c);
+}
+
+static void
+run(struct api_call *c)
+{
+	api_read_fn read;
+
+	if (!replica_log_ready()) {
+		aurora_api_answer_message(&c->a, RESPONSE_CODE__ERROR_TRANSIENT,
+		    "Storage is not READY");
+		answer(c);
+		return;
+	}
+	if ((read = api_read_method(c->m->name)) != NULL) {
+		read(c);
+		answer(c);
+		return;
+	}
+	if (api_write_method(c->m->name) != NULL) {
+		sched_submit(decide, decided, c);
+		return;
+	}
+	aurora_api_answer_message(&c->a, RESPONSE_CODE__INVALID_REQUEST,
+	    "%s is not supported by this scheduler yet", c->m->name);
+	answer(c);
+}
+
 void
 replica_api_call(struct ipc_request *req)
 {
 	const struct aurora_api_method *m;
 	ProtobufCMessage *args = NULL;
 	ApiCallRequest *call;
-	struct aurora_api_answer a;
+	struct api_call *c;
 	char leader[320];
-	int64_t start = monotonic_ns();
-	size_t idx;
 
 	call = (ApiCallRequest *)ipc_body_decode(ipc_request_envelope(req),
 	    &api_call_request__descriptor);
@@ -172,15 +283,17 @@ replica_api_call(struct ipc_request *req)
 			goto out;
 		}
 	}
-	decide(&a, m, args);
-	reply_outcome(req, API_CALL_RESPONSE__OUTCOME__ANSWERED, &a.resp, NULL);
-	if ((size_t)a.resp.responsecode < NCODES)
-		stats.responses[a.resp.responsecode]++;
-	idx = (size_t)(m - aurora_api_methods);
-	if (idx < NMETHODS) {
-		stats.events[idx]++;
-		stats.nanos[idx] += (uint64_t)(monotonic_ns() - start);
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		ipc_reply_error(req, IPC_ERROR_CODE__INTERNAL, "out of memory");
+		goto out;
 	}
+	c->req = req;
+	c->m = m;
+	c->args = args;
+	c->start_ns = monotonic_ns();
+	args = NULL;	/* the call's now */
+	aurora_api_answer_init(&c->a, RESPONSE_CODE__OK);
+	run(c);
 out:
 	if (args != NULL)
 		protobuf_c_message_free_unpacked(args, NULL);

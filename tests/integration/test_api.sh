@@ -38,7 +38,7 @@ wait_for 10 leads || fail "not leading: $(tail -5 "$TMP/logs/replica.log")"
 
 # The web UI's request: TJSON in, TJSON out.
 out=$(api "$tiers" -H 'Content-Type: application/vnd.apache.thrift.json; charset=UTF-8')
-want='[1,"getTierConfigs",2,0,{"0":{"rec":{"1":{"i32":1},"3":{"rec":{"27":{"rec":{"1":{"str":"preemptible"},"2":{"set":["rec",3,{"1":{"str":"preferred"},"2":{"map":["str","str",2,{"preemptible":"false","revocable":"false"}]}},{"1":{"str":"preemptible"},"2":{"map":["str","str",2,{"preemptible":"true","revocable":"false"}]}},{"1":{"str":"revocable"},"2":{"map":["str","str",2,{"preemptible":"true","revocable":"true"}]}}]}}}}},"5":{"rec":{"1":{"str":"test-cluster"},"3":{"str":""}}},"6":{"lst":["rec",0]}}}}]'
+want='[1,"getTierConfigs",2,0,{"0":{"rec":{"1":{"i32":1},"3":{"rec":{"27":{"rec":{"1":{"str":"preemptible"},"2":{"set":["rec",3,{"1":{"str":"preemptible"},"2":{"map":["str","str",2,{"preemptible":"true","revocable":"false"}]}},{"1":{"str":"preferred"},"2":{"map":["str","str",2,{"preemptible":"false","revocable":"false"}]}},{"1":{"str":"revocable"},"2":{"map":["str","str",2,{"preemptible":"true","revocable":"true"}]}}]}}}}},"5":{"rec":{"1":{"str":"test-cluster"},"3":{"str":""}}},"6":{"lst":["rec",0]}}}}]'
 [ "$out" = "200 application/vnd.apache.thrift.json
 $want" ] && ok "getTierConfigs in TJSON: Aurora's default tiers, serverInfo.clusterName" ||
     fail "getTierConfigs: $out"
@@ -97,9 +97,9 @@ out=$(api '' -H 'Content-Type: application/json')
 [ "$out" = "400 text/plain
 Not a Thrift call: the request has no body" ] && ok "an empty body: 400, saying so" || fail "empty body: $out"
 
-out=$(api '[1,"createJob",1,0,{}]' -H 'Content-Type: application/json')
-echo "$out" | grep -q '"1":{"i32":0}' && echo "$out" | grep -q 'createJob is not supported by this scheduler yet' &&
-    ok "a method not implemented yet: INVALID_REQUEST naming it" || fail "createJob: $out"
+out=$(api '[1,"startJobUpdate",1,0,{}]' -H 'Content-Type: application/json')
+echo "$out" | grep -q '"1":{"i32":0}' && echo "$out" | grep -q 'startJobUpdate is not supported by this scheduler yet' &&
+    ok "a method not implemented yet: INVALID_REQUEST naming it" || fail "startJobUpdate: $out"
 
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "http://127.0.0.1:$PORT/api")
 [ "$code" = 405 ] && ok "PUT /api: 405" || fail "PUT: $code"
