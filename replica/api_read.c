@@ -713,8 +713,17 @@ query_string(const TaskQuery *q, char *out, size_t len)
 	if (off < len)							\
 		off += (size_t)snprintf(out + off, len - off, __VA_ARGS__); \
 } while (0)
+	/* Thrift's order: the IDL's, not the field ids'. */
+	if (q->role != NULL) {
+		APPEND("role:%s", q->role);
+		sep = ", ";
+	}
+	if (q->environment != NULL) {
+		APPEND("%senvironment:%s", sep, q->environment);
+		sep = ", ";
+	}
 	if (q->jobname != NULL) {
-		APPEND("jobName:%s", q->jobname);
+		APPEND("%sjobName:%s", sep, q->jobname);
 		sep = ", ";
 	}
 	if (q->n_taskids > 0) {
@@ -739,10 +748,6 @@ query_string(const TaskQuery *q, char *out, size_t len)
 		APPEND("]");
 		sep = ", ";
 	}
-	if (q->environment != NULL) {
-		APPEND("%senvironment:%s", sep, q->environment);
-		sep = ", ";
-	}
 	if (q->n_slavehosts > 0) {
 		APPEND("%sslaveHosts:[", sep);
 		for (i = 0; i < q->n_slavehosts; i++)
@@ -763,12 +768,8 @@ query_string(const TaskQuery *q, char *out, size_t len)
 		APPEND("%soffset:%d", sep, q->offset);
 		sep = ", ";
 	}
-	if (q->has_limit) {
+	if (q->has_limit)
 		APPEND("%slimit:%d", sep, q->limit);
-		sep = ", ";
-	}
-	if (q->role != NULL)
-		APPEND("%srole:%s", sep, q->role);
 	APPEND(")");
 #undef APPEND
 }
