@@ -12,6 +12,7 @@
 
 #include "replica/api_tasks.h"
 #include "replica/sched_state.h"
+#include "replica/task_state.h"
 
 static int
 blank(const char *s)
@@ -335,4 +336,39 @@ api_job_query(struct job_query *jq, const JobKey *job,
 	jq->q.n_jobkeys = 1;
 	jq->q.instanceids = (int32_t *)(uintptr_t)instances;
 	jq->q.n_instanceids = ninstances;
+}
+
+static int
+count_status(void *arg, const char *key, size_t keylen, const void *value,
+    size_t len)
+{
+	int64_t *counts = arg;
+	ScheduledTask *t;
+
+	(void)key;
+	(void)keylen;
+	if ((t = scheduled_task__unpack(NULL, len, value)) == NULL)
+		return 0;
+	for (size_t i = 0; i < task_nstatuses; i++)
+		if ((int)t->status == task_statuses[i])
+			counts[i]++;
+	scheduled_task__free_unpacked(t, NULL);
+	return 0;
+}
+
+void
+api_task_store_vars(struct store *s, struct ipc_vars *v)
+{
+	int64_t counts[32] = { 0 };
+	char name[64], err[256];
+	int more;
+
+	if (s == NULL || store_scan(s, STORE_TASKS, "", "", SIZE_MAX,
+	    count_status, counts, &more, err, sizeof(err)) == -1)
+		return;
+	for (size_t i = 0; i < task_nstatuses; i++) {
+		snprintf(name, sizeof(name), "task_store_%s",
+		    task_status_name(task_statuses[i]));
+		ipc_vars_int(v, name, counts[i]);
+	}
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "ipc/api.pb-c.h"
+#include "ipc/ipc_vars.h"
 #include "replica/sched_tx.h"
 #include "replica/store.h"
 
@@ -31,6 +32,9 @@ int	 api_tx_task_ids(struct sched_tx *, const TaskQuery *, char ***ids,
 	    size_t *n, char *err, size_t errlen);
 void	 api_task_ids_free(char **ids, size_t n);
 void	 task_list_free(struct task_list *);
+
+/* /vars: task_store_<STATUS>, the tasks in each state (a scan). */
+void	 api_task_store_vars(struct store *, struct ipc_vars *);
 
 /* A query for a job's tasks, optionally some instances, in given statuses. */
 struct job_query {

@@ -31,6 +31,7 @@
 #include "ipc/ipc_vars.h"
 #include "replica/replica.h"
 #include "replica/replica_api.h"
+#include "replica/api_tasks.h"
 #include "replica/sched.h"
 #include "replica/sched_config.h"
 #include "replica/sched_state.h"
@@ -88,6 +89,7 @@ status(struct ipc_request *req)
 	replica_snapshot_vars(&v);
 	replica_api_vars(&v);
 	sched_vars(&v);
+	api_task_store_vars(replica_store_handle(), &v);
 	replica_zk_vars(&v);
 	ipc_vars_ipc_stats(&v, "replica");
 	ipc_vars_reply(req, &v);

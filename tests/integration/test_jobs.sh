@@ -166,6 +166,8 @@ expect "killall again: nothing to kill" 1 "No tasks to kill." \
     "$(call '[1,"killTasks",1,0,{"4":{"rec":'"$BATCH"'}}]')"
 before=$(tasks_of)
 n=$(count_tasks)
+[ "$(var task_store_PENDING)" = 6 ] && [ "$(var task_store_RUNNING)" = 0 ] &&
+    ok "/vars: task_store_PENDING 6" || fail "task_store_PENDING: $(var task_store_PENDING)"
 [ "$(var scheduler_thrift_createJob_events)" -ge 10 ] &&
     [ "$(var scheduler_core_rounds)" -ge 8 ] &&
     ok "/vars: scheduler_thrift_createJob_events, scheduler_core_rounds" ||
