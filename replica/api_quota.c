@@ -8,6 +8,7 @@
 
 #include "replica/api_quota.h"
 #include "replica/sched_config.h"
+#include "replica/sched_state.h"
 #include "replica/task_state.h"
 
 struct resource_bag
@@ -88,17 +89,6 @@ job_of(const ScheduledTask *t)
 	    t->assignedtask->task->job : NULL;
 }
 
-static int
-same(const JobKey *a, const JobKey *b)
-{
-	return a != NULL && b != NULL && a->role != NULL && b->role != NULL &&
-	    a->environment != NULL && b->environment != NULL &&
-	    a->name != NULL && b->name != NULL &&
-	    strcmp(a->role, b->role) == 0 &&
-	    strcmp(a->environment, b->environment) == 0 &&
-	    strcmp(a->name, b->name) == 0;
-}
-
 void
 quota_cron_add(const JobConfiguration *cron, const ScheduledTask *const *tasks,
     size_t n, struct resource_bag out[QUOTA_CATEGORIES])
@@ -113,7 +103,7 @@ quota_cron_add(const JobConfiguration *cron, const ScheduledTask *const *tasks,
 	add(&template, quota_task_bag(c), cron->instancecount);
 	for (size_t i = 0; i < n; i++)
 		if (task_status_active(tasks[i]->status) &&
-		    same(cron->key, job_of(tasks[i])) &&
+		    sched_same_job(cron->key, job_of(tasks[i])) &&
 		    quota_category_of(tasks[i]->assignedtask->task) == cat)
 			add(&running,
 			    quota_task_bag(tasks[i]->assignedtask->task), 1);
@@ -132,7 +122,7 @@ quota_tasks_add(const ScheduledTask *const *tasks, size_t n,
 		if (!task_status_active(tasks[i]->status))
 			continue;
 		for (size_t j = 0; j < ncrons && !cron; j++)
-			cron = same(crons[j], job_of(tasks[i]));
+			cron = sched_same_job(crons[j], job_of(tasks[i]));
 		if (!cron)
 			add(&out[quota_category_of(c)], quota_task_bag(c), 1);
 	}

@@ -19,17 +19,6 @@
 
 #define ERROR_CODE	RESPONSE_CODE__RESPONSE_CODE_ERROR
 
-static int
-blank(const char *s)
-{
-	if (s == NULL)
-		return 1;
-	for (; *s != '\0'; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return 0;
-	return 1;
-}
-
 /* The store could not be read: Aurora's answer to a storage failure. */
 static void
 store_failed(struct api_call *c, const char *err)
@@ -555,7 +544,7 @@ get_quota(struct api_call *c)
 	char err[256];
 	int rc;
 
-	if (blank(role)) {
+	if (api_blank(role)) {
 		aurora_api_answer_message(&c->a, ERROR_CODE,
 		    "Argument cannot be blank");
 		return;

@@ -14,8 +14,8 @@
 #include "replica/sched_state.h"
 #include "replica/task_state.h"
 
-static int
-blank(const char *s)
+int
+api_blank(const char *s)
 {
 	if (s == NULL)
 		return 1;
@@ -41,7 +41,7 @@ api_task_matches(const TaskQuery *q, const ScheduledTask *t)
 
 	if (a == NULL || job == NULL)
 		return 0;
-	if (!blank(q->role) && !eq(q->role, job->role))
+	if (!api_blank(q->role) && !eq(q->role, job->role))
 		return 0;
 	if (q->environment != NULL && !eq(q->environment, job->environment))
 		return 0;
@@ -159,12 +159,12 @@ scan_prefixes(const TaskQuery *q, char (**prefixes)[512], size_t *n)
 	}
 	if ((*prefixes = calloc(1, sizeof(**prefixes))) == NULL)
 		return -1;
-	if (!blank(q->role) && q->environment != NULL && q->jobname != NULL) {
+	if (!api_blank(q->role) && q->environment != NULL && q->jobname != NULL) {
 		k.role = q->role;
 		k.environment = q->environment;
 		k.name = q->jobname;
 		sched_job_task_prefix(&k, (*prefixes)[0], sizeof(**prefixes));
-	} else if (!blank(q->role))
+	} else if (!api_blank(q->role))
 		snprintf((*prefixes)[0], sizeof(**prefixes), "%s-", q->role);
 	/* A role's dots are dashes in ids: sched_job_task_prefix's rule. */
 	for (char *p = (*prefixes)[0]; *p != '\0'; p++)

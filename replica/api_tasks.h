@@ -19,6 +19,8 @@ struct task_list {
 	size_t		  n, cap;
 };
 
+/* Aurora's blank: NULL, empty, or only white space. */
+int	 api_blank(const char *);
 /* Whether a task matches the query (offset and limit aside). */
 int	 api_task_matches(const TaskQuery *, const ScheduledTask *);
 /*

@@ -50,17 +50,6 @@ refuse_bare(struct api_call *c)
 	return -1;
 }
 
-static int
-blank(const char *s)
-{
-	if (s == NULL)
-		return 1;
-	for (; *s != '\0'; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return 0;
-	return 1;
-}
-
 static size_t
 active_statuses(ScheduleStatus *out)
 {
@@ -427,7 +416,7 @@ set_quota(struct sched_tx *tx, struct api_call *c)
 	char text[1024], prod[256], err[256] = "", details[512];
 	int cpus = 0, ram = 0, disk = 0, negative = 0;
 
-	if (blank(a->ownerrole))
+	if (api_blank(a->ownerrole))
 		return refuse(c, ERROR_CODE, "Argument cannot be blank");
 	if (a->quota == NULL)
 		return refuse_bare(c);
@@ -483,7 +472,7 @@ force_task_state(struct sched_tx *tx, struct api_call *c)
 	enum task_result r;
 	char err[512];
 
-	if (blank(a->taskid))
+	if (api_blank(a->taskid))
 		return refuse(c, ERROR_CODE, "Argument cannot be blank");
 	if (!a->has_status || task_status_name(a->status) == NULL)
 		return refuse_bare(c);
