@@ -40,6 +40,12 @@ void	 api_ok_result(struct api_call *, Result__KindCase, void *result);
 void	 api_add_message(struct api_call *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/*
+ * ERROR with one detail without a message: Aurora's answer to a check
+ * that throws without one (an invalid job key, a missing argument).
+ */
+void	 api_error_bare(struct api_call *);
+
 /* A method answered at once from the store. */
 typedef void (*api_read_fn)(struct api_call *);
 /*

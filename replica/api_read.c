@@ -15,6 +15,7 @@
 #include "replica/api_tasks.h"
 #include "replica/replica_store.h"
 #include "replica/sched_config.h"
+#include "replica/sched_state.h"
 #include "replica/task_state.h"
 
 #define ERROR_CODE	RESPONSE_CODE__RESPONSE_CODE_ERROR
@@ -27,15 +28,18 @@ store_failed(struct api_call *c, const char *err)
 	    err);
 }
 
-/* A list's tasks become the call's, and an array for the answer. */
+/*
+ * A list's tasks become the call's, in an array that is the call's too
+ * (NULL when memory ran out); the list is left empty.
+ */
 static ScheduledTask **
-keep_tasks(struct api_call *c, struct task_list *l, size_t from, size_t n)
+keep_tasks(struct api_call *c, struct task_list *l)
 {
-	ScheduledTask **out = api_alloc(c, n * sizeof(*out));
+	ScheduledTask **out = api_alloc(c, l->n * sizeof(*out));
 
 	for (size_t i = 0; i < l->n; i++) {
-		if (out != NULL && i >= from && i < from + n)
-			out[i - from] = l->t[i];
+		if (out != NULL)
+			out[i] = l->t[i];
 		api_keep(c, &l->t[i]->base);
 	}
 	free(l->t);
@@ -48,6 +52,7 @@ tasks_answer(struct api_call *c, const TaskQuery *q, int strip)
 {
 	static const TaskQuery none = TASK_QUERY__INIT;
 	ScheduleStatusResult *r;
+	ScheduledTask **tasks;
 	struct task_list l;
 	size_t from = 0, n;
 	char err[256];
@@ -74,10 +79,11 @@ tasks_answer(struct api_call *c, const TaskQuery *q, int strip)
 			t->executorconfig->data = NULL;
 		}
 	}
-	if ((r = api_alloc(c, sizeof(*r))) == NULL)
+	if ((tasks = keep_tasks(c, &l)) == NULL ||
+	    (r = api_alloc(c, sizeof(*r))) == NULL)
 		return;
 	schedule_status_result__init(r);
-	r->tasks = keep_tasks(c, &l, from, n);
+	r->tasks = tasks + from;
 	r->n_tasks = n;
 	api_ok_result(c, RESULT__KIND_SCHEDULE_STATUS_RESULT, r);
 }
@@ -174,11 +180,8 @@ by_job(const void *a, const void *b)
 static int
 complete_task(const ScheduledTask *t)
 {
-	const JobKey *k = t->assignedtask != NULL &&
-	    t->assignedtask->task != NULL ? t->assignedtask->task->job : NULL;
-
-	return k != NULL && k->role != NULL && k->environment != NULL &&
-	    k->name != NULL;
+	return t->assignedtask != NULL && t->assignedtask->task != NULL &&
+	    sched_job_key_complete(t->assignedtask->task->job);
 }
 
 struct cron_list {
@@ -198,8 +201,7 @@ add_cron(void *arg, const char *key, size_t keylen, const void *value,
 	(void)key;
 	(void)keylen;
 	if ((j = job_configuration__unpack(NULL, len, value)) == NULL ||
-	    j->key == NULL || j->key->role == NULL || j->key->environment ==
-	    NULL || j->key->name == NULL) {
+	    !sched_job_key_complete(j->key)) {
 		if (j != NULL)
 			job_configuration__free_unpacked(j, NULL);
 		return 0;	/* the store validated its key: cannot be */
@@ -274,31 +276,28 @@ latest_active(ScheduledTask *const *tasks, size_t n)
 	return best;
 }
 
-/*
- * Groups tasks (sorted by job) and cron jobs into jobs; n groups at most
- * tasks + crons. Tasks of the list stay the list's.
- */
+/* Groups tasks (sorted here by job) and cron jobs into jobs. */
 static struct job_group *
-group_jobs(struct api_call *c, struct task_list *l, struct cron_list *crons,
-    size_t *ngroups)
+group_jobs(struct api_call *c, ScheduledTask **t, size_t nt,
+    const struct cron_list *crons, size_t *ngroups)
 {
 	struct job_group *g;
 	size_t n = 0, i, j;
 
-	g = api_alloc(c, (l->n + crons->n + 1) * sizeof(*g));
+	g = api_alloc(c, (nt + crons->n + 1) * sizeof(*g));
 	if (g == NULL)
 		return NULL;
-	qsort(l->t, l->n, sizeof(*l->t), by_job);
-	for (i = 0; i < l->n; i = j) {
-		if (!complete_task(l->t[i])) {
+	qsort(t, nt, sizeof(*t), by_job);
+	for (i = 0; i < nt; i = j) {
+		if (!complete_task(t[i])) {
 			j = i + 1;
 			continue;
 		}
-		for (j = i + 1; j < l->n && complete_task(l->t[j]) &&
-		    job_cmp(task_job(l->t[i]), task_job(l->t[j])) == 0; j++)
+		for (j = i + 1; j < nt && complete_task(t[j]) &&
+		    job_cmp(task_job(t[i]), task_job(t[j])) == 0; j++)
 			;
-		g[n].key = task_job(l->t[i]);
-		g[n].tasks = &l->t[i];
+		g[n].key = task_job(t[i]);
+		g[n].tasks = &t[i];
 		g[n].n = j - i;
 		n++;
 	}
@@ -343,18 +342,14 @@ fetch_role(struct api_call *c, const char *role, int active_only,
     struct task_list *l, struct cron_list *crons)
 {
 	TaskQuery q = TASK_QUERY__INIT;
-	ScheduleStatus active[16];
+	ScheduleStatus active[API_MAX_STATUSES];
 	char err[256];
-	size_t i, n = 0;
 
 	if (role != NULL)
 		q.role = (char *)(uintptr_t)role;
 	if (active_only) {
-		for (i = 0; i < task_nstatuses; i++)
-			if (task_status_active(task_statuses[i]))
-				active[n++] = (ScheduleStatus)task_statuses[i];
 		q.statuses = active;
-		q.n_statuses = n;
+		q.n_statuses = api_active_statuses(active);
 	}
 	if (api_tasks_fetch(replica_store_handle(), &q, l, err,
 	    sizeof(err)) == -1) {
@@ -370,29 +365,43 @@ fetch_role(struct api_call *c, const char *role, int active_only,
 	return 0;
 }
 
+/*
+ * A role's jobs (NULL: every role's), in job key order: its tasks (the
+ * active ones only, or all) grouped by job, and its cron jobs; what they
+ * point to is the call's. NULL when the answer is already an error.
+ */
+static struct job_group *
+role_jobs(struct api_call *c, const char *role, int active_only, size_t *n)
+{
+	struct cron_list crons;
+	struct job_group *g = NULL;
+	struct task_list l;
+	ScheduledTask **tasks;
+	size_t nt;
+
+	if (fetch_role(c, role, active_only, &l, &crons) == -1)
+		return NULL;
+	nt = l.n;
+	if ((tasks = keep_tasks(c, &l)) != NULL)
+		g = group_jobs(c, tasks, nt, &crons, n);
+	free(crons.jobs);	/* the jobs themselves are the call's */
+	return g;
+}
+
 static void
 get_jobs(struct api_call *c)
 {
-	const char *role = ((GetJobsArgs *)c->args)->ownerrole;
-	struct cron_list crons;
 	struct job_group *g;
-	struct task_list l;
 	GetJobsResult *r;
 	size_t n = 0, i;
 
-	if (fetch_role(c, role, 1, &l, &crons) == -1)
+	g = role_jobs(c, ((GetJobsArgs *)c->args)->ownerrole, 1, &n);
+	if (g == NULL || (r = api_alloc(c, sizeof(*r))) == NULL)
 		return;
-	g = group_jobs(c, &l, &crons, &n);
-	r = api_alloc(c, sizeof(*r));
-	if (g == NULL || r == NULL) {
-		task_list_free(&l);
-		return;
-	}
 	get_jobs_result__init(r);
 	r->configs = api_alloc(c, n * sizeof(*r->configs));
 	for (i = 0; r->configs != NULL && i < n; i++)
 		r->configs[r->n_configs++] = job_config(c, &g[i]);
-	(void)keep_tasks(c, &l, 0, 0);
 	api_ok_result(c, RESULT__KIND_GET_JOBS_RESULT, r);
 }
 
@@ -432,21 +441,13 @@ job_stats(struct api_call *c, const struct job_group *g)
 static void
 get_job_summary(struct api_call *c)
 {
-	const char *role = ((GetJobSummaryArgs *)c->args)->role;
-	struct cron_list crons;
 	struct job_group *g;
-	struct task_list l;
 	JobSummaryResult *r;
 	size_t n = 0, i;
 
-	if (fetch_role(c, role, 0, &l, &crons) == -1)
+	g = role_jobs(c, ((GetJobSummaryArgs *)c->args)->role, 0, &n);
+	if (g == NULL || (r = api_alloc(c, sizeof(*r))) == NULL)
 		return;
-	g = group_jobs(c, &l, &crons, &n);
-	r = api_alloc(c, sizeof(*r));
-	if (g == NULL || r == NULL) {
-		task_list_free(&l);
-		return;
-	}
 	job_summary_result__init(r);
 	r->summaries = api_alloc(c, n * sizeof(*r->summaries));
 	for (i = 0; r->summaries != NULL && i < n; i++) {
@@ -459,27 +460,19 @@ get_job_summary(struct api_call *c)
 		s->stats = job_stats(c, &g[i]);
 		r->summaries[r->n_summaries++] = s;
 	}
-	(void)keep_tasks(c, &l, 0, 0);
 	api_ok_result(c, RESULT__KIND_JOB_SUMMARY_RESULT, r);
 }
 
 static void
 get_role_summary(struct api_call *c)
 {
-	struct cron_list crons;
 	struct job_group *g;
-	struct task_list l;
 	RoleSummaryResult *r;
 	size_t n = 0, i;
 
-	if (fetch_role(c, NULL, 0, &l, &crons) == -1)
+	g = role_jobs(c, NULL, 0, &n);	/* in role order */
+	if (g == NULL || (r = api_alloc(c, sizeof(*r))) == NULL)
 		return;
-	g = group_jobs(c, &l, &crons, &n);	/* in role order */
-	r = api_alloc(c, sizeof(*r));
-	if (g == NULL || r == NULL) {
-		task_list_free(&l);
-		return;
-	}
 	role_summary_result__init(r);
 	r->summaries = api_alloc(c, n * sizeof(*r->summaries));
 	for (i = 0; r->summaries != NULL && i < n; i++) {
@@ -500,7 +493,6 @@ get_role_summary(struct api_call *c)
 		if (g[i].cron != NULL)
 			s->cronjobcount++;
 	}
-	(void)keep_tasks(c, &l, 0, 0);
 	api_ok_result(c, RESULT__KIND_ROLE_SUMMARY_RESULT, r);
 }
 
@@ -553,7 +545,8 @@ get_quota(struct api_call *c)
 		return;
 	quota_consumption((const ScheduledTask *const *)l.t, l.n,
 	    (const JobConfiguration *const *)crons.jobs, crons.n, used);
-	(void)keep_tasks(c, &l, 0, 0);
+	(void)keep_tasks(c, &l);
+	free(crons.jobs);	/* the jobs themselves are the call's */
 	rc = store_get(replica_store_handle(), STORE_QUOTAS, role, &data, &len,
 	    err, sizeof(err));
 	if (rc == -1) {
@@ -563,6 +556,11 @@ get_quota(struct api_call *c)
 	if (rc == 1) {
 		stored = resource_aggregate__unpack(NULL, len, data);
 		free(data);
+		if (stored == NULL) {
+			store_failed(c, "the role's quota in the store cannot "
+			    "be read");
+			return;
+		}
 		api_keep(c, &stored->base);
 	}
 	if ((r = api_alloc(c, sizeof(*r))) == NULL)
@@ -583,9 +581,7 @@ job_key_invalid(struct api_call *c, const JobKey *k)
 {
 	if (sched_job_key_valid(k))
 		return 0;
-	aurora_api_answer_init(&c->a, ERROR_CODE);
-	api_add_message(c, "%s", "");
-	c->a.resp.details[0]->message = NULL;
+	api_error_bare(c);
 	return 1;
 }
 
@@ -623,31 +619,29 @@ get_config_summary(struct api_call *c)
 {
 	const JobKey *job = ((GetConfigSummaryArgs *)c->args)->job;
 	struct job_query jq;
+	ScheduleStatus statuses[API_MAX_STATUSES];
 	struct task_list l;
 	ConfigSummaryResult *r;
 	ConfigSummary *s;
 	ScheduledTask **active;
-	size_t i, j, n = 0;
+	size_t i, j, n;
 	char err[256];
 
 	if (job_key_invalid(c, job))
 		return;
 	api_job_query(&jq, job, NULL, 0);
+	jq.q.statuses = statuses;
+	jq.q.n_statuses = api_active_statuses(statuses);
 	if (api_tasks_fetch(replica_store_handle(), &jq.q, &l, err,
 	    sizeof(err)) == -1) {
 		store_failed(c, err);
 		return;
 	}
-	r = api_alloc(c, sizeof(*r));
-	s = api_alloc(c, sizeof(*s));
-	active = api_alloc(c, l.n * sizeof(*active));
-	if (r == NULL || s == NULL || active == NULL) {
-		task_list_free(&l);
+	n = l.n;
+	if ((active = keep_tasks(c, &l)) == NULL ||
+	    (r = api_alloc(c, sizeof(*r))) == NULL ||
+	    (s = api_alloc(c, sizeof(*s))) == NULL)
 		return;
-	}
-	for (i = 0; i < l.n; i++)
-		if (task_status_active(l.t[i]->status))
-			active[n++] = l.t[i];
 	qsort(active, n, sizeof(*active), by_instance);
 	config_summary_result__init(r);
 	config_summary__init(s);
@@ -685,7 +679,6 @@ get_config_summary(struct api_call *c)
 		last->first = last->last = id;
 		g->instances[g->n_instances++] = last;
 	}
-	(void)keep_tasks(c, &l, 0, 0);
 	r->summary = s;
 	api_ok_result(c, RESULT__KIND_CONFIG_SUMMARY_RESULT, r);
 }

@@ -31,6 +31,17 @@ eq(const char *a, const char *b)
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
+size_t
+api_active_statuses(ScheduleStatus out[API_MAX_STATUSES])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < task_nstatuses; i++)
+		if (task_status_active(task_statuses[i]))
+			out[n++] = (ScheduleStatus)task_statuses[i];
+	return n;
+}
+
 int
 api_task_matches(const TaskQuery *q, const ScheduledTask *t)
 {
@@ -133,12 +144,6 @@ fetch_record(void *arg, const char *key, size_t keylen, const void *value,
 	return f->failed ? -1 : 0;
 }
 
-static int
-complete(const JobKey *k)
-{
-	return k->role != NULL && k->environment != NULL && k->name != NULL;
-}
-
 /* The key prefixes to scan: a job's, a role's, or everything. */
 static int
 scan_prefixes(const TaskQuery *q, char (**prefixes)[512], size_t *n)
@@ -152,7 +157,7 @@ scan_prefixes(const TaskQuery *q, char (**prefixes)[512], size_t *n)
 		    NULL)
 			return -1;
 		for (i = 0; i < q->n_jobkeys; i++)
-			if (complete(q->jobkeys[i]))
+			if (sched_job_key_complete(q->jobkeys[i]))
 				sched_job_task_prefix(q->jobkeys[i],
 				    (*prefixes)[(*n)++], sizeof(**prefixes));
 		return 0;
@@ -165,11 +170,8 @@ scan_prefixes(const TaskQuery *q, char (**prefixes)[512], size_t *n)
 		k.name = q->jobname;
 		sched_job_task_prefix(&k, (*prefixes)[0], sizeof(**prefixes));
 	} else if (!api_blank(q->role))
-		snprintf((*prefixes)[0], sizeof(**prefixes), "%s-", q->role);
-	/* A role's dots are dashes in ids: sched_job_task_prefix's rule. */
-	for (char *p = (*prefixes)[0]; *p != '\0'; p++)
-		if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-'))
-			*p = '-';
+		sched_role_task_prefix(q->role, (*prefixes)[0],
+		    sizeof(**prefixes));
 	*n = 1;
 	return 0;
 }

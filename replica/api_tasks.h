@@ -19,6 +19,10 @@ struct task_list {
 	size_t		  n, cap;
 };
 
+/* Room for every ScheduleStatus. */
+#define API_MAX_STATUSES	16
+/* Aurora's ACTIVE_STATES into out; how many. */
+size_t	 api_active_statuses(ScheduleStatus out[API_MAX_STATUSES]);
 /* Aurora's blank: NULL, empty, or only white space. */
 int	 api_blank(const char *);
 /* Whether a task matches the query (offset and limit aside). */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/proto_copy.h"
 #include "ipc/api_calls.pb-c.h"
 #include "replica/api_call.h"
 #include "replica/api_quota.h"
@@ -39,26 +40,12 @@ refuse(struct api_call *c, ResponseCode code, const char *fmt, ...)
 	return -1;
 }
 
-/* Aurora's checks that throw without a message: ERROR, a bare detail. */
+/* Aurora's checks that throw without a message. */
 static int
 refuse_bare(struct api_call *c)
 {
-	aurora_api_answer_init(&c->a, ERROR_CODE);
-	api_add_message(c, "%s", "");
-	if (c->a.resp.n_details > 0)
-		c->a.resp.details[0]->message = NULL;
+	api_error_bare(c);
 	return -1;
-}
-
-static size_t
-active_statuses(ScheduleStatus *out)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < task_nstatuses; i++)
-		if (task_status_active(task_statuses[i]))
-			out[n++] = (ScheduleStatus)task_statuses[i];
-	return n;
 }
 
 /* The ids of a job's active tasks (some instances, or all). */
@@ -66,12 +53,12 @@ static int
 active_ids(struct sched_tx *tx, const JobKey *job, const int32_t *instances,
     size_t ninstances, char ***ids, size_t *n, char *err, size_t errlen)
 {
-	ScheduleStatus active[16];
+	ScheduleStatus active[API_MAX_STATUSES];
 	struct job_query jq;
 
 	api_job_query(&jq, job, instances, ninstances);
 	jq.q.statuses = active;
-	jq.q.n_statuses = active_statuses(active);
+	jq.q.n_statuses = api_active_statuses(active);
 	return api_tx_task_ids(tx, &jq.q, ids, n, err, errlen);
 }
 
@@ -89,10 +76,9 @@ struct role_usage {
 	const ScheduledTask	**tasks;
 	size_t			  ntasks;
 	struct resource_bag	 *used;
-	JobKey			 *crons;	/* copies of the cron keys */
-	char			**strings;	/* what they point to */
+	JobKey			**crons;	/* copies: scanned records go */
 	size_t			  ncrons, cap;
-	int			  failed;
+	int			  failed;	/* out of memory */
 };
 
 static int
@@ -105,27 +91,20 @@ usage_cron(void *arg, const char *key, const ProtobufCMessage *msg)
 	quota_cron_add(job, u->tasks, u->ntasks, u->used);
 	if (u->ncrons == u->cap) {
 		size_t cap = u->cap ? u->cap * 2 : 8;
-		JobKey *k = realloc(u->crons, cap * sizeof(*k));
-		char **s = realloc(u->strings, 3 * cap * sizeof(*s));
+		JobKey **k = realloc(u->crons, cap * sizeof(*k));
 
-		if (k != NULL)
-			u->crons = k;
-		if (s != NULL)
-			u->strings = s;
-		if (k == NULL || s == NULL) {
+		if (k == NULL) {
 			u->failed = 1;
 			return -1;
 		}
+		u->crons = k;
 		u->cap = cap;
 	}
-	/* The record lives only for this call: keep its key. */
-	job_key__init(&u->crons[u->ncrons]);
-	u->strings[3 * u->ncrons] = strdup(job->key->role);
-	u->strings[3 * u->ncrons + 1] = strdup(job->key->environment);
-	u->strings[3 * u->ncrons + 2] = strdup(job->key->name);
-	u->crons[u->ncrons].role = u->strings[3 * u->ncrons];
-	u->crons[u->ncrons].environment = u->strings[3 * u->ncrons + 1];
-	u->crons[u->ncrons].name = u->strings[3 * u->ncrons + 2];
+	if ((u->crons[u->ncrons] = (JobKey *)proto_copy(&job->key->base)) ==
+	    NULL) {
+		u->failed = 1;
+		return -1;
+	}
 	u->ncrons++;
 	return 0;
 }
@@ -134,10 +113,9 @@ static int
 role_usage(struct sched_tx *tx, const char *role,
     struct resource_bag used[QUOTA_CATEGORIES], char *err, size_t errlen)
 {
-	ScheduleStatus active[16];
+	ScheduleStatus active[API_MAX_STATUSES];
 	TaskQuery q = TASK_QUERY__INIT;
 	struct role_usage u;
-	const JobKey **keys = NULL;
 	char **ids = NULL, prefix[512];
 	size_t n = 0, i;
 	int rc = -1;
@@ -147,7 +125,7 @@ role_usage(struct sched_tx *tx, const char *role,
 	u.used = used;
 	q.role = (char *)(uintptr_t)role;
 	q.statuses = active;
-	q.n_statuses = active_statuses(active);
+	q.n_statuses = api_active_statuses(active);
 	if (api_tx_task_ids(tx, &q, &ids, &n, err, errlen) == -1)
 		return -1;
 	if ((u.tasks = calloc(n + 1, sizeof(*u.tasks))) == NULL)
@@ -159,21 +137,16 @@ role_usage(struct sched_tx *tx, const char *role,
 	if (sched_tx_scan(tx, STORE_CRON_JOBS, prefix, usage_cron, &u, err,
 	    errlen) == -1 || u.failed)
 		goto out;
-	if ((keys = calloc(u.ncrons + 1, sizeof(*keys))) == NULL)
-		goto out;
-	for (i = 0; i < u.ncrons; i++)
-		keys[i] = &u.crons[i];
 	/* Tasks of cron jobs counted with their job already. */
-	quota_tasks_add(u.tasks, u.ntasks, keys, u.ncrons, used);
+	quota_tasks_add(u.tasks, u.ntasks, (const JobKey *const *)u.crons,
+	    u.ncrons, used);
 	rc = 0;
 out:
 	if (rc == -1 && err[0] == '\0')
 		snprintf(err, errlen, "out of memory");
-	for (i = 0; i < 3 * u.ncrons; i++)
-		free(u.strings[i]);
-	free(u.strings);
+	for (i = 0; i < u.ncrons; i++)
+		job_key__free_unpacked(u.crons[i], NULL);
 	free(u.crons);
-	free(keys);
 	free(u.tasks);
 	api_task_ids_free(ids, n);
 	return rc;

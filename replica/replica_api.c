@@ -133,6 +133,21 @@ api_add_message(struct api_call *c, const char *fmt, ...)
 	c->a.resp.details = details;
 }
 
+void
+api_error_bare(struct api_call *c)
+{
+	ResponseDetail **details = api_alloc(c, sizeof(*details));
+	ResponseDetail *d = api_alloc(c, sizeof(*d));
+
+	aurora_api_answer_init(&c->a, RESPONSE_CODE__RESPONSE_CODE_ERROR);
+	if (details == NULL || d == NULL)
+		return;
+	response_detail__init(d);
+	details[0] = d;
+	c->a.resp.details = details;
+	c->a.resp.n_details = 1;
+}
+
 static void
 call_free(struct api_call *c)
 {

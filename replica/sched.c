@@ -55,14 +55,14 @@ finish(struct decision *d, enum sched_outcome o, const char *why)
 	free(d);
 }
 
-/* Fails everything queued, when this scheduler cannot decide. */
+/* Every decision of q hears the same outcome. */
 static void
-fail_queue(enum sched_outcome o, const char *why)
+finish_all(struct decision_queue *q, enum sched_outcome o, const char *why)
 {
 	struct decision *d;
 
-	while ((d = TAILQ_FIRST(&sc.queue)) != NULL) {
-		TAILQ_REMOVE(&sc.queue, d, entry);
+	while ((d = TAILQ_FIRST(q)) != NULL) {
+		TAILQ_REMOVE(q, d, entry);
 		finish(d, o, why);
 	}
 }
@@ -80,7 +80,6 @@ round_done(void *arg, StoreSubmitResponse__Outcome outcome, uint64_t pos,
     const char *why)
 {
 	struct round *r = arg;
-	struct decision *d;
 	enum sched_outcome o;
 	size_t nkills;
 
@@ -107,10 +106,7 @@ round_done(void *arg, StoreSubmitResponse__Outcome outcome, uint64_t pos,
 		break;
 	}
 	sc.round_nanos += (uint64_t)(monotonic_ns() - r->started_ns);
-	while ((d = TAILQ_FIRST(&r->kept)) != NULL) {
-		TAILQ_REMOVE(&r->kept, d, entry);
-		finish(d, o, why);
-	}
+	finish_all(&r->kept, o, why);
 	if (sc.inflight == r)
 		sc.inflight = NULL;
 	round_free(r);
@@ -130,7 +126,7 @@ start_round(void)
 	if ((r = calloc(1, sizeof(*r))) == NULL ||
 	    (r->tx = sched_tx_new(replica_store_handle())) == NULL) {
 		free(r);
-		fail_queue(SCHED_FAILED, "out of memory");
+		finish_all(&sc.queue, SCHED_FAILED, "out of memory");
 		return;
 	}
 	TAILQ_INIT(&r->kept);
@@ -149,18 +145,12 @@ start_round(void)
 		n++;
 	}
 	if (sched_tx_pack(r->tx, &data, &len) == -1) {
-		while ((d = TAILQ_FIRST(&r->kept)) != NULL) {
-			TAILQ_REMOVE(&r->kept, d, entry);
-			finish(d, SCHED_FAILED, "out of memory");
-		}
+		finish_all(&r->kept, SCHED_FAILED, "out of memory");
 		round_free(r);
 		return;
 	}
 	if (data == NULL) {	/* nothing to write: answer at once */
-		while ((d = TAILQ_FIRST(&r->kept)) != NULL) {
-			TAILQ_REMOVE(&r->kept, d, entry);
-			finish(d, SCHED_UNCHANGED, NULL);
-		}
+		finish_all(&r->kept, SCHED_UNCHANGED, NULL);
 		round_free(r);
 		return;
 	}
@@ -179,11 +169,13 @@ sched_kick(void)
 	if (TAILQ_EMPTY(&sc.queue) || sc.inflight != NULL)
 		return;
 	if (!replica_log_ready()) {
-		fail_queue(SCHED_NOT_READY, "Storage is not READY");
+		finish_all(&sc.queue, SCHED_NOT_READY,
+		    "Storage is not READY");
 		return;
 	}
 	if (replica_log_state() != REPLICA_LOG_WRITING) {
-		fail_queue(SCHED_NOT_LEADING, "This scheduler is not the leader");
+		finish_all(&sc.queue, SCHED_NOT_LEADING,
+		    "This scheduler is not the leader");
 		return;
 	}
 	/* Decisions made in done callbacks queue for the next round. */

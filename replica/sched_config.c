@@ -13,6 +13,7 @@
 
 #include "common/flags.h"
 #include "common/java_regex.h"
+#include "common/proto_copy.h"
 #include "replica/sched_config.h"
 
 #define MAX_IDENTIFIER_LENGTH	255
@@ -393,18 +394,10 @@ sched_config_validate_task(const TaskConfig *in, int instances, char *err,
 {
 	const struct tier *tier;
 	TaskConfig *t;
-	uint8_t *buf;
-	size_t len;
 
 	if (check_task(in, instances, &tier, err, errlen) == -1)
 		return NULL;
-	len = task_config__get_packed_size(in);
-	if ((buf = malloc(len > 0 ? len : 1)) == NULL)
-		goto nomem;
-	task_config__pack(in, buf);
-	t = task_config__unpack(NULL, len, buf);
-	free(buf);
-	if (t == NULL)
+	if ((t = (TaskConfig *)proto_copy(&in->base)) == NULL)
 		goto nomem;
 	if (populate(t, tier) == -1) {
 		task_config__free_unpacked(t, NULL);
@@ -422,8 +415,6 @@ sched_config_validate_job(const JobConfiguration *in, char *err,
 {
 	JobConfiguration *job;
 	TaskConfig *task;
-	uint8_t *buf;
-	size_t len;
 	char key[1024];
 
 	if (in->taskconfig == NULL) {
@@ -460,13 +451,7 @@ sched_config_validate_job(const JobConfiguration *in, char *err,
 		    "schedule: %s", key);
 		return NULL;
 	}
-	len = job_configuration__get_packed_size(in);
-	if ((buf = malloc(len > 0 ? len : 1)) == NULL)
-		goto nomem;
-	job_configuration__pack(in, buf);
-	job = job_configuration__unpack(NULL, len, buf);
-	free(buf);
-	if (job == NULL)
+	if ((job = (JobConfiguration *)proto_copy(&in->base)) == NULL)
 		goto nomem;
 	task_config__free_unpacked(job->taskconfig, NULL);
 	job->taskconfig = task;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/proto_copy.h"
 #include "replica/sched_state.h"
 
 #define LOST_MESSAGE	"Action performed on partitioned task, marking as LOST."
@@ -68,6 +69,13 @@ id_charset(char *s)
 }
 
 void
+sched_role_task_prefix(const char *role, char *out, size_t len)
+{
+	snprintf(out, len, "%s-", role);
+	id_charset(out);
+}
+
+void
 sched_job_task_prefix(const JobKey *job, char *out, size_t len)
 {
 	snprintf(out, len, "%s-%s-%s-", job->role, job->environment,
@@ -99,20 +107,11 @@ fetch(struct sched_tx *tx, const char *id, int *failed)
 	return (const ScheduledTask *)sched_tx_get(tx, STORE_TASKS, id, failed);
 }
 
-/* A copy of a task to change, then to put back; free with the _free. */
+/* A copy of a task to change, then to put back. */
 static ScheduledTask *
 mutable_copy(const ScheduledTask *t)
 {
-	size_t len = scheduled_task__get_packed_size(t);
-	ScheduledTask *c;
-	uint8_t *buf;
-
-	if ((buf = malloc(len > 0 ? len : 1)) == NULL)
-		return NULL;
-	scheduled_task__pack(t, buf);
-	c = scheduled_task__unpack(NULL, len, buf);
-	free(buf);
-	return c;
+	return (ScheduledTask *)proto_copy(&t->base);
 }
 
 static int
@@ -402,11 +401,16 @@ struct collision {
 };
 
 int
+sched_job_key_complete(const JobKey *k)
+{
+	return k != NULL && k->role != NULL && k->environment != NULL &&
+	    k->name != NULL;
+}
+
+int
 sched_same_job(const JobKey *a, const JobKey *b)
 {
-	return a != NULL && b != NULL && a->role != NULL && b->role != NULL &&
-	    a->environment != NULL && b->environment != NULL &&
-	    a->name != NULL && b->name != NULL &&
+	return sched_job_key_complete(a) && sched_job_key_complete(b) &&
 	    strcmp(a->role, b->role) == 0 &&
 	    strcmp(a->environment, b->environment) == 0 &&
 	    strcmp(a->name, b->name) == 0;

@@ -41,6 +41,10 @@ void	 sched_task_id(const JobKey *, int32_t instance, char *out, size_t len);
  * role with a dash), so check the job of what a scan finds.
  */
 void	 sched_job_task_prefix(const JobKey *, char *out, size_t len);
+/* What every task id of a role starts with (and perhaps other roles'). */
+void	 sched_role_task_prefix(const char *role, char *out, size_t len);
+/* Whether a job key has its role, environment and name. */
+int	 sched_job_key_complete(const JobKey *);
 /* Whether two job keys are complete and the same. */
 int	 sched_same_job(const JobKey *, const JobKey *);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/proto_copy.h"
 #include "ipc/storage.pb-c.h"
 #include "replica/sched_tx.h"
 
@@ -182,22 +183,6 @@ sched_tx_get(struct sched_tx *tx, enum store_table t, const char *key,
 	return e->msg;
 }
 
-/* A deep copy through the wire format: the copy is the store's form. */
-static ProtobufCMessage *
-copy(const ProtobufCMessage *msg)
-{
-	ProtobufCMessage *c;
-	size_t len = protobuf_c_message_get_packed_size(msg);
-	uint8_t *buf;
-
-	if ((buf = malloc(len > 0 ? len : 1)) == NULL)
-		return NULL;
-	protobuf_c_message_pack(msg, buf);
-	c = protobuf_c_message_unpack(msg->descriptor, NULL, len, buf);
-	free(buf);
-	return c;
-}
-
 static int
 write_entry(struct sched_tx *tx, enum store_table t, const char *key,
     ProtobufCMessage *msg)
@@ -233,7 +218,7 @@ sched_tx_put(struct sched_tx *tx, enum store_table t, const char *key,
 {
 	ProtobufCMessage *c;
 
-	if (msg->descriptor != table_descriptor(t) || (c = copy(msg)) == NULL)
+	if (msg->descriptor != table_descriptor(t) || (c = proto_copy(msg)) == NULL)
 		return -1;
 	return write_entry(tx, t, key, c);
 }
@@ -369,7 +354,7 @@ sched_tx_kills(const struct sched_tx *tx, size_t *n)
 	return (const char *const *)tx->kills;
 }
 
-/* The newest write of each record, in the order first written. */
+/* Whether e is its record's newest write. */
 static int
 newest(const struct sched_tx *tx, const struct tx_entry *e)
 {
@@ -425,6 +410,7 @@ sched_tx_pack(const struct sched_tx *tx, uint8_t **data, size_t *len)
 	    (keys = calloc(n, sizeof(*keys))) == NULL ||
 	    (bufs = calloc(n, sizeof(*bufs))) == NULL)
 		goto out;
+	/* The newest write of each record, in the order first written. */
 	for (i = 0; i < n; i++) {
 		const struct tx_entry *e = tx->dirty[i];
 		Op *op = &other[nother];
@@ -475,24 +461,21 @@ sched_tx_pack(const struct sched_tx *tx, uint8_t **data, size_t *len)
 		default:
 			goto out;	/* not written by the scheduler core */
 		}
-		ops[t.n_ops++] = op;
 		nother++;
 	}
 	/* Tasks saved, then removed, then the rest, as Aurora's order. */
-	memmove(ops + 2, ops, t.n_ops * sizeof(*ops));
-	i = 0;
 	if (save.n_tasks > 0) {
 		save_op.kind_case = OP__KIND_SAVE_TASKS;
 		save_op.savetasks = &save;
-		ops[i++] = &save_op;
+		ops[t.n_ops++] = &save_op;
 	}
 	if (remove.n_taskids > 0) {
 		remove_op.kind_case = OP__KIND_REMOVE_TASKS;
 		remove_op.removetasks = &remove;
-		ops[i++] = &remove_op;
+		ops[t.n_ops++] = &remove_op;
 	}
-	memmove(ops + i, ops + 2, t.n_ops * sizeof(*ops));
-	t.n_ops += i;
+	for (i = 0; i < nother; i++)
+		ops[t.n_ops++] = &other[i];
 	t.ops = ops;
 	ret = 0;
 	if (t.n_ops == 0)
