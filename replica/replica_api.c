@@ -22,6 +22,7 @@
 #include "replica/replica.h"
 #include "replica/replica_api.h"
 #include "replica/replica_log.h"
+#include "replica/replica_snapshot.h"
 #include "replica/api_call.h"
 #include "replica/sched.h"
 
@@ -228,6 +229,29 @@ decided(void *arg, enum sched_outcome o, const char *why)
 	answer(c);
 }
 
+/* snapshot(): answered once a snapshot begun after the call is done. */
+static void
+snapshot_done(void *arg, StoreSubmitResponse__Outcome o, const char *why)
+{
+	struct api_call *c = arg;
+
+	switch (o) {
+	case STORE_SUBMIT_RESPONSE__OUTCOME__APPLIED:
+		break;
+	case STORE_SUBMIT_RESPONSE__OUTCOME__NOT_READY:
+	case STORE_SUBMIT_RESPONSE__OUTCOME__NOT_LEADING:
+		aurora_api_answer_message(&c->a,
+		    RESPONSE_CODE__ERROR_TRANSIENT, "%s", why);
+		break;
+	default:
+		aurora_api_answer_message(&c->a,
+		    RESPONSE_CODE__RESPONSE_CODE_ERROR, "%s",
+		    why != NULL ? why : "the snapshot failed");
+		break;
+	}
+	answer(c);
+}
+
 static void
 run(struct api_call *c)
 {
@@ -246,6 +270,13 @@ run(struct api_call *c)
 	}
 	if (api_write_method(c->m->name) != NULL) {
 		sched_submit(decide, decided, c);
+		return;
+	}
+	if (strcmp(c->m->name, "snapshot") == 0) {
+		if (replica_snapshot_request_cb(snapshot_done, c) == -1) {
+			c->oom = 1;
+			answer(c);
+		}
 		return;
 	}
 	aurora_api_answer_message(&c->a, RESPONSE_CODE__INVALID_REQUEST,

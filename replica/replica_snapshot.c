@@ -28,9 +28,12 @@
 
 enum phase { IDLE, PARTS, TRUNCATE };
 
+/* Who waits for a snapshot: another worker's request, or a callback. */
 struct waiter {
 	TAILQ_ENTRY(waiter)	 entry;
 	struct ipc_request	*req;
+	replica_snapshot_done_fn done;
+	void			*arg;
 };
 TAILQ_HEAD(waiters, waiter);
 
@@ -81,7 +84,10 @@ answer_all(struct waiters *w, StoreSubmitResponse__Outcome outcome,
 
 	while ((x = TAILQ_FIRST(w)) != NULL) {
 		TAILQ_REMOVE(w, x, entry);
-		answer(x->req, outcome, message);
+		if (x->req != NULL)
+			answer(x->req, outcome, message);
+		else
+			x->done(x->arg, outcome, message);
 		free(x);
 	}
 }
@@ -274,28 +280,55 @@ replica_snapshot_writing(int writing)
 	reset();
 }
 
+/* Queues w for the next snapshot, or answers it at once why not. */
+static void
+wait_next(struct waiter *w)
+{
+	const char *why = NULL;
+	StoreSubmitResponse__Outcome o = STORE_SUBMIT_RESPONSE__OUTCOME__APPLIED;
+
+	if (!replica_log_ready()) {
+		o = STORE_SUBMIT_RESPONSE__OUTCOME__NOT_READY;
+		why = "Storage is not READY";
+	} else if (!sn.writing) {
+		o = STORE_SUBMIT_RESPONSE__OUTCOME__NOT_LEADING;
+		why = "This scheduler is not the leader";
+	}
+	if (why != NULL) {
+		struct waiters alone = TAILQ_HEAD_INITIALIZER(alone);
+
+		TAILQ_INSERT_TAIL(&alone, w, entry);
+		answer_all(&alone, o, why);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&sn.next, w, entry);
+	start();
+}
+
 void
 replica_snapshot_request(struct ipc_request *req)
 {
 	struct waiter *x;
 
-	if (!replica_log_ready()) {
-		answer(req, STORE_SUBMIT_RESPONSE__OUTCOME__NOT_READY,
-		    "Storage is not READY");
-		return;
-	}
-	if (!sn.writing) {
-		answer(req, STORE_SUBMIT_RESPONSE__OUTCOME__NOT_LEADING,
-		    "This scheduler is not the leader");
-		return;
-	}
 	if ((x = calloc(1, sizeof(*x))) == NULL) {
 		ipc_reply_error(req, IPC_ERROR_CODE__INTERNAL, "out of memory");
 		return;
 	}
 	x->req = req;
-	TAILQ_INSERT_TAIL(&sn.next, x, entry);
-	start();
+	wait_next(x);
+}
+
+int
+replica_snapshot_request_cb(replica_snapshot_done_fn done, void *arg)
+{
+	struct waiter *x;
+
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return -1;
+	x->done = done;
+	x->arg = arg;
+	wait_next(x);
+	return 0;
 }
 
 /* Restoring. */

@@ -21,6 +21,7 @@
 
 #include "ipc/ipc.h"
 #include "ipc/ipc_vars.h"
+#include "ipc/store.pb-c.h"
 #include "replica/log_storage.h"
 #include "replica/store.h"
 
@@ -28,6 +29,14 @@ int	replica_snapshot_init(struct event_base *, struct store *,
 	    struct log_storage *, char *err, size_t errlen);
 /* STORE_SNAPSHOT_REQUEST: answered when a snapshot begun after it is done. */
 void	replica_snapshot_request(struct ipc_request *);
+/*
+ * The same for replica's own callers (the API's snapshot): done runs with
+ * APPLIED once a snapshot begun after the call is complete, or with why
+ * not (possibly before this returns). -1: out of memory, done never runs.
+ */
+typedef void (*replica_snapshot_done_fn)(void *arg,
+	    StoreSubmitResponse__Outcome, const char *why);
+int	replica_snapshot_request_cb(replica_snapshot_done_fn, void *arg);
 /* The log became writable here (1) or stopped being so (0). */
 void	replica_snapshot_writing(int writing);
 

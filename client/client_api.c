@@ -1,0 +1,216 @@
+/*
+ * client: calls to the scheduler's Thrift API. A call is the Thrift binary
+ * protocol over HTTP POST /api (as Aurora's Python client sends it), to
+ * the cluster's scheduler_uri or the leader the ZooKeeper serverset names,
+ * following a follower's 307 to the leader.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/client.h"
+#include "common/thrift_codec.h"
+
+#define THRIFT_BINARY	"application/vnd.apache.thrift.binary"
+#define MAX_REDIRECTS	2
+
+int
+client_connect(struct client_ctx *ctx, const char *name)
+{
+	const struct client_cluster *c;
+	char err[CLIENT_ERR_LEN], path[512];
+
+	if ((c = client_clusters_find(&ctx->clusters, name)) == NULL) {
+		fprintf(stderr, "Unknown cluster: %s\n", name);
+		return CLIENT_EXIT_INVALID_CONFIGURATION;
+	}
+	if (ctx->resolved && ctx->cluster == c)
+		return 0;
+	ctx->cluster = c;
+	ctx->resolved = false;
+	if (c->auth_mechanism != NULL &&
+	    strcmp(c->auth_mechanism, "UNAUTHENTICATED") != 0) {
+		fprintf(stderr, "Error: cluster %s: auth_mechanism %s is not "
+		    "supported by this client (only UNAUTHENTICATED)\n",
+		    c->name, c->auth_mechanism);
+		return CLIENT_EXIT_AUTH_ERROR;
+	}
+	if (c->zk != NULL && *c->zk != '\0') {
+		if (client_zk_leader(c, ctx->timeout_ms, ctx->host,
+		    sizeof(ctx->host), &ctx->port, err, sizeof(err)) == -1) {
+			fprintf(stderr, "Error: cluster %s: %s\n", c->name, err);
+			return CLIENT_EXIT_NETWORK_ERROR;
+		}
+	} else if (c->scheduler_uri != NULL) {
+		if (client_url_parse(c->scheduler_uri, ctx->host,
+		    sizeof(ctx->host), &ctx->port, path, sizeof(path)) == -1) {
+			fprintf(stderr, "Error: cluster %s: scheduler_uri: "
+			    "not an http:// URL: %s\n", c->name,
+			    c->scheduler_uri);
+			return CLIENT_EXIT_INVALID_CONFIGURATION;
+		}
+	} else {
+		fprintf(stderr, "Error: cluster %s does not specify zk or "
+		    "scheduler_uri\n", c->name);
+		return CLIENT_EXIT_INVALID_CONFIGURATION;
+	}
+	ctx->resolved = true;
+	return 0;
+}
+
+static int
+post(struct client_ctx *ctx, const unsigned char *req, size_t len,
+    struct client_http_reply *rep)
+{
+	char err[CLIENT_ERR_LEN], path[512];
+	int hops;
+
+	for (hops = 0;; hops++) {
+		if (client_http_post(ctx->host, ctx->port, "/api",
+		    THRIFT_BINARY, req, len, ctx->timeout_ms, rep, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "Error: could not reach the scheduler "
+			    "of cluster %s: %s\n", ctx->cluster->name, err);
+			return CLIENT_EXIT_NETWORK_ERROR;
+		}
+		if (rep->status != 307 && rep->status != 302)
+			break;
+		if (hops == MAX_REDIRECTS || client_url_parse(rep->location,
+		    ctx->host, sizeof(ctx->host), &ctx->port, path,
+		    sizeof(path)) == -1) {
+			fprintf(stderr, "Error: %s:%d redirected to '%s'; "
+			    "giving up\n", ctx->host, ctx->port,
+			    rep->location);
+			client_http_reply_free(rep);
+			return CLIENT_EXIT_NETWORK_ERROR;
+		}
+		client_http_reply_free(rep);
+	}
+	if (rep->status != 200) {
+		fprintf(stderr, "Error: the scheduler at %s:%d answered HTTP "
+		    "%d%s\n", ctx->host, ctx->port, rep->status,
+		    rep->status == 503 ? " (no leading scheduler)" : "");
+		client_http_reply_free(rep);
+		return rep->status == 401 || rep->status == 403 ?
+		    CLIENT_EXIT_AUTH_ERROR : CLIENT_EXIT_NETWORK_ERROR;
+	}
+	return 0;
+}
+
+int
+client_call(struct client_ctx *ctx, const char *cluster, const char *method,
+    const ProtobufCMessage *args, Response **resp)
+{
+	static int32_t seqid;
+	struct client_http_reply rep;
+	struct thrift_writer w;
+	struct thrift_reader r;
+	struct bytebuf out;
+	int code, exc;
+
+	*resp = NULL;
+	if ((code = client_connect(ctx, cluster)) != 0)
+		return code;
+	bytebuf_init(&out);
+	thrift_binary_writer_init(&w, &out);
+	thrift_write_call(&w, method, ++seqid, args);
+	if (thrift_writer_finish(&w) == -1 || out.failed) {
+		bytebuf_free(&out);
+		fprintf(stderr, "Error: could not encode %s\n", method);
+		return CLIENT_EXIT_UNKNOWN_ERROR;
+	}
+	code = post(ctx, out.data, out.len, &rep);
+	bytebuf_free(&out);
+	if (code != 0)
+		return code;
+	if (thrift_binary_reader_init(&r, rep.body, rep.len) == -1 ||
+	    (*resp = (Response *)thrift_read_reply(&r, &response__descriptor,
+	    &exc)) == NULL) {
+		fprintf(stderr, "Error during thrift call %s to %s:%d: %s\n",
+		    method, ctx->host, ctx->port, thrift_reader_error(&r));
+		thrift_reader_free(&r);
+		client_http_reply_free(&rep);
+		return CLIENT_EXIT_API_ERROR;
+	}
+	thrift_reader_free(&r);
+	client_http_reply_free(&rep);
+	return 0;
+}
+
+void
+client_combine_messages(const Response *resp, char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < resp->n_details && off < len; i++) {
+		const char *m = resp->details[i]->message;
+
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    i > 0 ? ", " : "", m != NULL && *m != '\0' ? m :
+		    "Unknown error");
+	}
+}
+
+int
+client_check_response(const Response *resp, int code, const char *msg)
+{
+	char details[4096];
+
+	if (resp->has_responsecode &&
+	    resp->responsecode == RESPONSE_CODE__OK)
+		return 0;
+	client_combine_messages(resp, details, sizeof(details));
+	fprintf(stderr, "%s\n\t%s\n", msg, details);
+	if (resp->responsecode == RESPONSE_CODE__JOB_UPDATING_ERROR)
+		fprintf(stderr, "\tError: job is locked by an active update.\n"
+		    "      Run 'aurora update abort' or wait for the active "
+		    "update to finish.\n");
+	if (resp->responsecode == RESPONSE_CODE__AUTH_FAILED)
+		return CLIENT_EXIT_AUTH_ERROR;
+	return code;
+}
+
+void
+client_job_url(const struct client_ctx *ctx, const struct client_jobkey *k,
+    char *buf, size_t len)
+{
+	snprintf(buf, len, "http://%s:%d/scheduler/%s/%s/%s", ctx->host,
+	    ctx->port, k->role, k->env, k->name);
+}
+
+int
+client_query_tasks(struct client_ctx *ctx, const struct client_jobkey *k,
+    const int32_t *instances, size_t ninstances, bool active_only,
+    Response **resp)
+{
+	static const ScheduleStatus active[] = {
+		SCHEDULE_STATUS__ASSIGNED,
+		SCHEDULE_STATUS__SCHEDULE_STATUS_DRAINING,
+		SCHEDULE_STATUS__KILLING, SCHEDULE_STATUS__PENDING,
+		SCHEDULE_STATUS__PREEMPTING, SCHEDULE_STATUS__RESTARTING,
+		SCHEDULE_STATUS__RUNNING, SCHEDULE_STATUS__STARTING,
+		SCHEDULE_STATUS__PARTITIONED, SCHEDULE_STATUS__THROTTLED,
+	};
+	GetTasksWithoutConfigsArgs args = GET_TASKS_WITHOUT_CONFIGS_ARGS__INIT;
+	TaskQuery q = TASK_QUERY__INIT;
+	JobKey jk, *jks[1];
+
+	client_jobkey_thrift(k, &jk);
+	jks[0] = &jk;
+	q.n_jobkeys = 1;
+	q.jobkeys = jks;
+	if (active_only) {
+		q.n_statuses = sizeof(active) / sizeof(active[0]);
+		q.statuses = (ScheduleStatus *)(uintptr_t)active;
+	}
+	if (instances != NULL) {
+		q.n_instanceids = ninstances;
+		q.instanceids = (int32_t *)(uintptr_t)instances;
+	}
+	args.query = &q;
+	return client_call(ctx, k->cluster, "getTasksWithoutConfigs",
+	    &args.base, resp);
+}
