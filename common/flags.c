@@ -27,6 +27,7 @@ static int	valid_zk_path(const char *, char *, size_t);
 static int	valid_master_address(const char *, char *, size_t);
 static int	valid_not_empty(const char *, char *, size_t);
 static int	valid_positive_int(const char *, char *, size_t);
+static int	valid_not_negative_int(const char *, char *, size_t);
 static int	valid_positive_duration(const char *, char *, size_t);
 static int	valid_positive_data(const char *, char *, size_t);
 static int	valid_entry_size(const char *, char *, size_t);
@@ -193,6 +194,22 @@ const struct flag_def flag_defs[F_COUNT] = {
 	    FLAG_DURATION, G_JOBS, "5mins",
 	    "Maximum delay between attempts to schedule a flapping task.",
 	    valid_positive_duration },
+	[F_TRANSIENT_TASK_STATE_TIMEOUT] = { "transient_task_state_timeout",
+	    FLAG_DURATION, G_JOBS, "5mins",
+	    "The amount of time after which to treat a task stuck in a "
+	    "transient state as LOST.", valid_positive_duration },
+	[F_HISTORY_PRUNE_THRESHOLD] = { "history_prune_threshold",
+	    FLAG_DURATION, G_JOBS, "2days",
+	    "Time after which the scheduler will prune terminated task "
+	    "history.", valid_positive_duration },
+	[F_HISTORY_MAX_PER_JOB_THRESHOLD] = { "history_max_per_job_threshold",
+	    FLAG_INT, G_JOBS, "100",
+	    "Maximum number of terminated tasks to retain in a job history.",
+	    valid_not_negative_int },
+	[F_HISTORY_MIN_RETENTION_THRESHOLD] = {
+	    "history_min_retention_threshold", FLAG_DURATION, G_JOBS, "1hrs",
+	    "Minimum guaranteed time for task history retention before any "
+	    "pruning is attempted.", valid_positive_duration },
 	[F_VIZ_JOB_URL_PREFIX] = { "viz_job_url_prefix", FLAG_STRING, G_HTTP,
 	    "", "URL prefix for job container stats.", NULL },
 };
@@ -648,6 +665,16 @@ valid_positive_int(const char *raw, char *err, size_t errlen)
 {
 	if (strtoll(raw, NULL, 10) < 1) {
 		snprintf(err, errlen, "must be at least 1");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+valid_not_negative_int(const char *raw, char *err, size_t errlen)
+{
+	if (strtoll(raw, NULL, 10) < 0) {
+		snprintf(err, errlen, "must not be negative");
 		return -1;
 	}
 	return 0;

@@ -33,6 +33,7 @@
 #include "replica/replica_api.h"
 #include "replica/api_tasks.h"
 #include "replica/sched.h"
+#include "replica/sched_timers.h"
 #include "replica/sched_config.h"
 #include "replica/sched_state.h"
 #include "replica/replica_log.h"
@@ -89,6 +90,7 @@ status(struct ipc_request *req)
 	replica_snapshot_vars(&v);
 	replica_api_vars(&v);
 	sched_vars(&v);
+	sched_timers_vars(&v);
 	api_task_store_vars(replica_store_handle(), &v);
 	replica_zk_vars(&v);
 	ipc_vars_ipc_stats(&v, "replica");
@@ -188,6 +190,7 @@ log_changed(enum replica_log_state s)
 		sched_kick();	/* decisions waiting fail: not the leader */
 	}
 	replica_snapshot_writing(s == REPLICA_LOG_WRITING);
+	sched_timers_leading(s == REPLICA_LOG_WRITING);
 	switch (s) {
 	case REPLICA_LOG_RECOVERING:
 		transition("PREPARING_STORAGE");
@@ -277,6 +280,7 @@ int
 replica_main(int argc, char *argv[])
 {
 	struct sched_settings sched;
+	struct sched_timer_settings timers;
 	struct worker w;
 	struct ipc_server *srv;
 	struct timeval repeat = { LIFECYCLE_REPEAT_SECS, 0 };
@@ -320,6 +324,15 @@ replica_main(int argc, char *argv[])
 	if (sched_config_init(err, sizeof(err)) == -1)
 		fatalx_code(EXIT_CONFIG, "%s", err);
 	sched_state_init(&sched);
+	timers.transient_timeout_ms =
+	    flag_duration_ms(F_TRANSIENT_TASK_STATE_TIMEOUT);
+	timers.prune_threshold_ms = flag_duration_ms(F_HISTORY_PRUNE_THRESHOLD);
+	timers.min_retention_ms =
+	    flag_duration_ms(F_HISTORY_MIN_RETENTION_THRESHOLD);
+	timers.max_per_job = flag_int(F_HISTORY_MAX_PER_JOB_THRESHOLD);
+	if (sched_timers_init(w.base, &timers) == -1)
+		fatalx("cannot start the task timers");
+	replica_store_on_applied(sched_timers_applied);
 
 	if (sandbox_enabled() && replica_sandbox_apply(err, sizeof(err)) == -1)
 		fatalx("sandbox: %s", err);

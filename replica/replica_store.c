@@ -87,6 +87,7 @@ static struct {
 	struct batch		*inflight;
 	uint64_t		 gap_reported;	/* truncated past the store */
 	char			 apply_error[256]; /* why the store is stuck */
+	replica_store_applied_fn on_applied;
 	/* Aurora's counters, and ours. An append is one entry written. */
 	uint64_t		 append_events, append_nanos;
 	uint64_t		 bytes_written;
@@ -302,6 +303,9 @@ apply_position(uint64_t pos)
 				rs.transactions_applied++;
 		}
 		publish_applied(pos, txs, n, out);
+		for (size_t i = 0; i < n && rs.on_applied != NULL; i++)
+			if (!out[i].refused)
+				rs.on_applied(txs[i]);
 		answer_batch(pos, out, n);
 	}
 	free(out);
@@ -781,6 +785,12 @@ replica_store_open(struct event_base *base, struct ipc_pub *events,
 	/* What was learned while this process was down. */
 	event_active(rs.apply_ev, 0, 0);
 	return 0;
+}
+
+void
+replica_store_on_applied(replica_store_applied_fn fn)
+{
+	rs.on_applied = fn;
 }
 
 void

@@ -35,6 +35,12 @@ void	replica_store_submit_packed(const uint8_t *data, size_t len,
 	    replica_store_done_fn fn, void *arg);
 /* The store, for reading (NULL before replica_store_open). */
 struct store *replica_store_handle(void);
+/*
+ * Called with every transaction the store applies (followers' too), in
+ * log order, after it is applied and before its writer hears of it.
+ */
+typedef void (*replica_store_applied_fn)(const Transaction *);
+void	replica_store_on_applied(replica_store_applied_fn);
 /* STORE_QUERY_REQUEST: answered at once from the local store. */
 void	replica_store_query(struct ipc_request *);
 /* Starts a log round if one can go (a snapshot has a part ready). */

@@ -92,6 +92,9 @@ start_tree() {
 	fi
 }
 
+# leads: this tree's scheduler is the leader.
+leads() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/leaderhealth")" = 200 ]; }
+
 # init_log: what an operator does once per scheduler before its first start.
 init_log() {
 	"$AURORA_LOG" initialize --path="$TMP/db" >"$TMP/init.out" 2>&1 ||

@@ -33,7 +33,6 @@ kill -TERM "$MASTER_PID"; wait "$MASTER_PID" 2>/dev/null
 
 init_log
 start_tree -cluster_name=test-cluster || finish
-leads() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/leaderhealth")" = 200 ]; }
 wait_for 10 leads || fail "not leading: $(tail -5 "$TMP/logs/replica.log")"
 
 # The web UI's request: TJSON in, TJSON out.

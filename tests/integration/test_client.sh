@@ -82,7 +82,6 @@ expect 3 "$CONF/clusters.json: cluster 'local': zk_port" "bad clusters.json: exi
 # --- With a scheduler.
 init_log
 start_tree -cluster_name=local || finish
-leads() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/leaderhealth")" = 200 ]; }
 wait_for 10 leads || fail "not leading: $(tail -5 "$TMP/logs/replica.log")"
 clusters "$PORT" "$(free_port)"
 

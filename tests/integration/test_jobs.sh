@@ -49,7 +49,6 @@ count_tasks() { tasks_of | grep -o '"1":{"rec":{"1":{"str":"www-data-' | wc -l; 
 
 init_log
 start_tree -cluster_name=test || finish
-leads() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/leaderhealth")" = 200 ]; }
 wait_for 10 leads || fail "not leading: $(tail -5 "$TMP/logs/replica.log")"
 
 HELLO=$(key www-data prod hello)

@@ -22,7 +22,6 @@ kill -TERM "$MASTER_PID"; wait "$MASTER_PID" 2>/dev/null
 init_log
 "$AURORA_LOG" status --path="$TMP/db" | grep -q '^status: VOTING' && ok "initialized: VOTING" || fail "not VOTING"
 start_tree || finish
-leads() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/leaderhealth")" = 200 ]; }
 wait_for 10 leads && ok "/leaderhealth 200 once the log is initialized" || fail "not leading: $(tail -5 "$TMP/logs/replica.log")"
 [ "$(var scheduler_lifecycle_LEADER_AWAITING_REGISTRATION)" = 1 ] && ok "lifecycle LEADER_AWAITING_REGISTRATION" || fail "lifecycle"
 grep -q "SchedulerLifecycle state machine transition STORAGE_PREPARED -> LEADER_AWAITING_REGISTRATION" "$TMP/logs/replica.log" &&

@@ -8,7 +8,6 @@
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 need_root
 client() { "$CLIENT" "$TMP/run" "$@"; }
-leads() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/leaderhealth")" = 200 ]; }
 
 start_tree || finish
 out=$(client snapshot)

@@ -15,7 +15,6 @@ kill -TERM "$MASTER_PID"; wait "$MASTER_PID" 2>/dev/null
 
 init_log
 start_tree || finish
-leads() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/leaderhealth")" = 200 ]; }
 wait_for 10 leads || fail "not leading: $(tail -5 "$TMP/logs/replica.log")"
 client submit task 300 32 >"$TMP/acked" && ok "300 writes from 32 writers acknowledged" ||
     fail "writes: $(grep -v ^APPLIED "$TMP/acked" | head -3)"
