@@ -55,6 +55,9 @@ typedef void (*api_read_fn)(struct api_call *);
 typedef int (*api_decide_fn)(struct sched_tx *, struct api_call *);
 
 api_read_fn	api_read_method(const char *name);
+/* The job update reads (api_updates.c). */
+void	api_get_job_update_summaries(struct api_call *);
+void	api_get_job_update_details(struct api_call *);
 api_decide_fn	api_write_method(const char *name);
 
 /* Aurora's name of the caller, for audit messages: no authentication. */

@@ -842,6 +842,8 @@ static const struct {
 	{ "getQuota", get_quota },
 	{ "populateJobConfig", populate_job_config },
 	{ "getTierConfigs", get_tier_configs },
+	{ "getJobUpdateSummaries", api_get_job_update_summaries },
+	{ "getJobUpdateDetails", api_get_job_update_details },
 };
 
 api_read_fn

@@ -12,6 +12,9 @@
  *	those tasks the store lacks, then the first few: "missing N ...".
  *   store_client RUN_DIR submit-empty
  *	submits an empty transaction; prints its outcome and message.
+ *   store_client RUN_DIR update ROLE ENV NAME ID USER STATUS TIME_MS
+ *	saves job update ROLE/ENV/NAME/ID by USER with one event: STATUS (a
+ *	JobUpdateStatus number) at TIME_MS; prints its outcome as submit does.
  *   store_client RUN_DIR count PREFIX
  *	prints how many tasks have ids starting with PREFIX, paging through
  *	the table, and the applied position: "<count> <position>".
@@ -160,6 +163,53 @@ cmd_submit_empty(void)
 		return 2;
 	wait_all_done();
 	return 0;
+}
+
+/* A job update with one event, as the updater's first write saves it. */
+static int
+cmd_update(char *const *a)
+{
+	JobKey job = JOB_KEY__INIT;
+	JobUpdateKey key = JOB_UPDATE_KEY__INIT;
+	JobUpdateSummary sum = JOB_UPDATE_SUMMARY__INIT;
+	JobUpdate upd = JOB_UPDATE__INIT;
+	JobUpdateEvent ev = JOB_UPDATE_EVENT__INIT;
+	SaveJobUpdate su = SAVE_JOB_UPDATE__INIT;
+	SaveJobUpdateEvent se = SAVE_JOB_UPDATE_EVENT__INIT;
+	Op op[2] = { OP__INIT, OP__INIT }, *ops[2] = { &op[0], &op[1] };
+	Transaction tx = TRANSACTION__INIT;
+	struct write *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return 2;
+	job.role = a[0];
+	job.environment = a[1];
+	job.name = a[2];
+	key.job = &job;
+	key.id = a[3];
+	sum.key = &key;
+	sum.user = a[4];
+	upd.summary = &sum;
+	su.jobupdate = &upd;
+	ev.has_status = ev.has_timestampms = 1;
+	ev.status = (JobUpdateStatus)atoi(a[5]);
+	ev.timestampms = atoll(a[6]);
+	ev.user = a[4];
+	se.event = &ev;
+	se.key = &key;
+	op[0].kind_case = OP__KIND_SAVE_JOB_UPDATE;
+	op[0].savejobupdate = &su;
+	op[1].kind_case = OP__KIND_SAVE_JOB_UPDATE_EVENT;
+	op[1].savejobupdateevent = &se;
+	tx.n_ops = 2;
+	tx.ops = ops;
+	snprintf(w->id, sizeof(w->id), "%s", a[3]);
+	total = next = 1;
+	if (ipc_call(client, MSG_TYPE__STORE_SUBMIT_REQUEST, &tx.base,
+	    CALL_TIMEOUT_MS, submitted, w) == -1)
+		return 2;
+	wait_all_done();
+	return failed == 0 ? 0 : 1;
 }
 
 static int snapshot_done, snapshot_ok;
@@ -369,7 +419,8 @@ main(int argc, char *argv[])
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: store_client RUN_DIR submit PREFIX "
-		    "COUNT CONCURRENCY | submit-empty | count PREFIX | "
+		    "COUNT CONCURRENCY | submit-empty | update ROLE ENV NAME "
+		    "ID USER STATUS TIME_MS | count PREFIX | "
 		    "has TASK | snapshot | follow COUNT | missing FILE\n");
 		return 2;
 	}
@@ -387,6 +438,8 @@ main(int argc, char *argv[])
 		rc = cmd_submit(atoi(argv[4]), atoi(argv[5]));
 	} else if (strcmp(argv[2], "submit-empty") == 0)
 		rc = cmd_submit_empty();
+	else if (strcmp(argv[2], "update") == 0 && argc == 10)
+		rc = cmd_update(argv + 3);
 	else if (strcmp(argv[2], "count") == 0 && argc == 4)
 		rc = cmd_count(argv[3]);
 	else if (strcmp(argv[2], "snapshot") == 0)

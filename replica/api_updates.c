@@ -1,0 +1,257 @@
+/*
+ * replica: ReadOnlyScheduler's job update reads, getJobUpdateSummaries and
+ * getJobUpdateDetails, over the store's job updates (role/env/name/id ->
+ * JobUpdateDetails), with Aurora's query rules: every field set must
+ * match, newest modification first, then offset and limit.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/aurora_api.h"
+#include "ipc/api_calls.pb-c.h"
+#include "replica/api_call.h"
+#include "replica/replica_store.h"
+
+struct update_list {
+	JobUpdateDetails	**d;
+	size_t			  n, cap;
+	const JobUpdateQuery	 *q;
+	int			  oom;
+};
+
+static const JobUpdateSummary *
+summary_of(const JobUpdateDetails *d)
+{
+	return d->update != NULL ? d->update->summary : NULL;
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+static int
+same_job(const JobKey *a, const JobKey *b)
+{
+	return a != NULL && b != NULL && same_str(a->role, b->role) &&
+	    same_str(a->environment, b->environment) &&
+	    same_str(a->name, b->name);
+}
+
+/* Aurora's filters: each one set in the query must hold. */
+static int
+matches(const JobUpdateQuery *q, const JobUpdateDetails *d)
+{
+	const JobUpdateSummary *s = summary_of(d);
+	const JobUpdateKey *k = s != NULL ? s->key : NULL;
+	const JobKey *job = k != NULL ? k->job : NULL;
+	size_t i;
+
+	if (q->role != NULL && (job == NULL || !same_str(job->role, q->role)))
+		return 0;
+	if (q->key != NULL && (k == NULL || !same_job(k->job, q->key->job) ||
+	    !same_str(k->id, q->key->id)))
+		return 0;
+	if (q->jobkey != NULL && !same_job(job, q->jobkey))
+		return 0;
+	if (q->user != NULL && (s == NULL || !same_str(s->user, q->user)))
+		return 0;
+	if (q->n_updatestatuses > 0) {
+		if (s == NULL || s->state == NULL || !s->state->has_status)
+			return 0;
+		for (i = 0; i < q->n_updatestatuses; i++)
+			if (q->updatestatuses[i] == s->state->status)
+				break;
+		if (i == q->n_updatestatuses)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+add_update(void *arg, const char *key, size_t keylen, const void *value,
+    size_t len)
+{
+	struct update_list *l = arg;
+	JobUpdateDetails *d;
+
+	(void)key;
+	(void)keylen;
+	if ((d = job_update_details__unpack(NULL, len, value)) == NULL)
+		return 0;	/* unreadable: the store validated what it took */
+	if (!matches(l->q, d)) {
+		job_update_details__free_unpacked(d, NULL);
+		return 0;
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		JobUpdateDetails **grown = realloc(l->d, cap * sizeof(*grown));
+
+		if (grown == NULL) {
+			job_update_details__free_unpacked(d, NULL);
+			l->oom = 1;
+			return -1;
+		}
+		l->d = grown;
+		l->cap = cap;
+	}
+	l->d[l->n++] = d;
+	return 0;
+}
+
+static int64_t
+last_modified(const JobUpdateDetails *d)
+{
+	const JobUpdateSummary *s = summary_of(d);
+
+	return s != NULL && s->state != NULL ?
+	    s->state->lastmodifiedtimestampms : 0;
+}
+
+static int
+newest_first(const void *a, const void *b)
+{
+	int64_t x = last_modified(*(JobUpdateDetails *const *)a);
+	int64_t y = last_modified(*(JobUpdateDetails *const *)b);
+
+	return x > y ? -1 : x < y;
+}
+
+/*
+ * The updates the query selects, in Aurora's order, kept by the call
+ * (*d the call's array). -1 when the answer is already set.
+ */
+static int
+fetch_updates(struct api_call *c, const JobUpdateQuery *q,
+    JobUpdateDetails ***d, size_t *n)
+{
+	struct update_list l = { .q = q };
+	char prefix[512] = "", err[256];
+	const JobKey *job = q->jobkey != NULL ? q->jobkey :
+	    q->key != NULL ? q->key->job : NULL;
+	size_t from, i;
+	int more;
+
+	/* Keys are role/env/name/id: narrow the scan when the query can. */
+	if (job != NULL && job->role != NULL && job->environment != NULL &&
+	    job->name != NULL)
+		snprintf(prefix, sizeof(prefix), "%s/%s/%s/", job->role,
+		    job->environment, job->name);
+	else if (q->role != NULL)
+		snprintf(prefix, sizeof(prefix), "%s/", q->role);
+	if (store_scan(replica_store_handle(), STORE_JOB_UPDATES, prefix, "",
+	    SIZE_MAX, add_update, &l, &more, err, sizeof(err)) == -1 || l.oom) {
+		for (i = 0; i < l.n; i++)
+			job_update_details__free_unpacked(l.d[i], NULL);
+		free(l.d);
+		aurora_api_answer_message(&c->a, l.oom ?
+		    RESPONSE_CODE__RESPONSE_CODE_ERROR :
+		    RESPONSE_CODE__ERROR_TRANSIENT, "%s",
+		    l.oom ? "out of memory" : err);
+		return -1;
+	}
+	qsort(l.d, l.n, sizeof(*l.d), newest_first);
+	for (i = 0; i < l.n; i++)
+		api_keep(c, &l.d[i]->base);
+	from = q->has_offset && q->offset > 0 ? (size_t)q->offset : 0;
+	if (from > l.n)
+		from = l.n;
+	*n = l.n - from;
+	if (q->has_limit && q->limit > 0 && (size_t)q->limit < *n)
+		*n = (size_t)q->limit;
+	*d = api_alloc(c, (*n ? *n : 1) * sizeof(**d));
+	if (*d != NULL)
+		memcpy(*d, l.d + from, *n * sizeof(**d));
+	free(l.d);
+	return *d != NULL ? 0 : -1;
+}
+
+void
+api_get_job_update_summaries(struct api_call *c)
+{
+	static const JobUpdateQuery none = JOB_UPDATE_QUERY__INIT;
+	const GetJobUpdateSummariesArgs *a = (void *)c->args;
+	GetJobUpdateSummariesResult *r;
+	JobUpdateDetails **d;
+	size_t n, k = 0;
+
+	if (fetch_updates(c, a->jobupdatequery != NULL ? a->jobupdatequery :
+	    &none, &d, &n) == -1)
+		return;
+	if ((r = api_alloc(c, sizeof(*r))) == NULL)
+		return;
+	get_job_update_summaries_result__init(r);
+	if ((r->updatesummaries = api_alloc(c, (n ? n : 1) *
+	    sizeof(*r->updatesummaries))) == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (d[i]->update != NULL && d[i]->update->summary != NULL)
+			r->updatesummaries[k++] = d[i]->update->summary;
+	r->n_updatesummaries = k;
+	api_ok_result(c, RESULT__KIND_GET_JOB_UPDATE_SUMMARIES_RESULT, r);
+}
+
+/* Thrift's toString of a JobUpdateKey, as Aurora's message shows it. */
+static void
+update_key_string(const JobUpdateKey *k, char *out, size_t len)
+{
+	const JobKey *j = k->job;
+
+	if (j == NULL)
+		snprintf(out, len, "JobUpdateKey(job:null, id:%s)",
+		    k->id != NULL ? k->id : "null");
+	else
+		snprintf(out, len, "JobUpdateKey(job:JobKey(role:%s, "
+		    "environment:%s, name:%s), id:%s)",
+		    j->role != NULL ? j->role : "null",
+		    j->environment != NULL ? j->environment : "null",
+		    j->name != NULL ? j->name : "null",
+		    k->id != NULL ? k->id : "null");
+}
+
+void
+api_get_job_update_details(struct api_call *c)
+{
+	const GetJobUpdateDetailsArgs *a = (void *)c->args;
+	GetJobUpdateDetailsResult *r;
+	JobUpdateQuery byKey = JOB_UPDATE_QUERY__INIT;
+	JobUpdateDetails **d;
+	char key[1024];
+	size_t n;
+
+	if (a->key == NULL && a->query == NULL) {
+		aurora_api_answer_message(&c->a,
+		    RESPONSE_CODE__RESPONSE_CODE_ERROR,
+		    "Either key or query must be set.");
+		return;
+	}
+	byKey.key = a->key;
+	if (fetch_updates(c, a->query != NULL ? a->query : &byKey, &d,
+	    &n) == -1)
+		return;
+	if ((r = api_alloc(c, sizeof(*r))) == NULL)
+		return;
+	get_job_update_details_result__init(r);
+	if (a->query != NULL) {
+		r->detailslist = d;
+		r->n_detailslist = n;
+		api_ok_result(c, RESULT__KIND_GET_JOB_UPDATE_DETAILS_RESULT, r);
+		return;
+	}
+	/* The deprecated key argument: one update, or none. */
+	if (n == 0) {
+		update_key_string(a->key, key, sizeof(key));
+		aurora_api_answer_message(&c->a, RESPONSE_CODE__INVALID_REQUEST,
+		    "Invalid update: %s", key);
+		return;
+	}
+	r->details = d[0];
+	api_ok_result(c, RESULT__KIND_GET_JOB_UPDATE_DETAILS_RESULT, r);
+	api_add_message(c, "The key argument is deprecated, use the query "
+	    "argument instead");
+}
