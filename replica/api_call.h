@@ -55,9 +55,25 @@ typedef void (*api_read_fn)(struct api_call *);
 typedef int (*api_decide_fn)(struct sched_tx *, struct api_call *);
 
 api_read_fn	api_read_method(const char *name);
+/* Whether two task configs are the same, field for field. */
+int	api_same_config(const TaskConfig *, const TaskConfig *);
+/*
+ * Instances (ids ascending) grouped by identical config, each group's
+ * instances as contiguous ranges: Aurora's ConfigGroups. -1: no memory.
+ */
+int	api_config_groups(struct api_call *, const int32_t *ids,
+	    const TaskConfig *const *configs, size_t n, ConfigGroup ***groups,
+	    size_t *ngroups);
+/*
+ * The instance ids (ascending) and configs of a job's active tasks, kept
+ * by the call. -1 when the answer is already set (the store failed).
+ */
+int	api_active_configs(struct api_call *, const JobKey *, int32_t **ids,
+	    const TaskConfig ***configs, size_t *n);
 /* The job update reads (api_updates.c). */
 void	api_get_job_update_summaries(struct api_call *);
 void	api_get_job_update_details(struct api_call *);
+void	api_get_job_update_diff(struct api_call *);
 api_decide_fn	api_write_method(const char *name);
 
 /* Aurora's name of the caller, for audit messages: no authentication. */

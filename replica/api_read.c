@@ -585,19 +585,29 @@ job_key_invalid(struct api_call *c, const JobKey *k)
 	return 1;
 }
 
-static int
-same_config(const TaskConfig *a, const TaskConfig *b)
+/* A shallow copy with the IDL's non-optional numbers present, as in Java. */
+static TaskConfig
+as_java(const TaskConfig *t)
 {
-	size_t la = task_config__get_packed_size(a);
-	size_t lb = task_config__get_packed_size(b);
+	TaskConfig j = *t;
+
+	j.has_isservice = j.has_priority = j.has_maxtaskfailures = 1;
+	return j;
+}
+
+int
+api_same_config(const TaskConfig *a, const TaskConfig *b)
+{
+	TaskConfig ja = as_java(a), jb = as_java(b);
+	size_t la = task_config__get_packed_size(&ja);
 	uint8_t *x, *y;
 	int same = 0;
 
-	if (la != lb)
+	if (la != task_config__get_packed_size(&jb))
 		return 0;
-	if ((x = malloc(la + 1)) != NULL && (y = malloc(lb + 1)) != NULL) {
-		task_config__pack(a, x);
-		task_config__pack(b, y);
+	if ((x = malloc(la + 1)) != NULL && (y = malloc(la + 1)) != NULL) {
+		task_config__pack(&ja, x);
+		task_config__pack(&jb, y);
 		same = memcmp(x, y, la) == 0;
 		free(y);
 	}
@@ -614,71 +624,108 @@ by_instance(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void
-get_config_summary(struct api_call *c)
+int
+api_config_groups(struct api_call *c, const int32_t *ids,
+    const TaskConfig *const *configs, size_t n, ConfigGroup ***out,
+    size_t *nout)
 {
-	const JobKey *job = ((GetConfigSummaryArgs *)c->args)->job;
+	ConfigGroup **groups;
+	size_t i, j, ng = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if ((groups = api_alloc(c, (n ? n : 1) * sizeof(*groups))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		ConfigGroup *g = NULL;
+		Range *last;
+
+		for (j = 0; j < ng && g == NULL; j++)
+			if (api_same_config(groups[j]->config, configs[i]))
+				g = groups[j];
+		if (g == NULL) {
+			if ((g = api_alloc(c, sizeof(*g))) == NULL)
+				return -1;
+			config_group__init(g);
+			if ((g->instances = api_alloc(c, n *
+			    sizeof(*g->instances))) == NULL)
+				return -1;
+			g->config = (TaskConfig *)(uintptr_t)configs[i];
+			groups[ng++] = g;
+		}
+		last = g->n_instances > 0 ? g->instances[g->n_instances - 1] :
+		    NULL;
+		if (last != NULL && last->last + 1 == ids[i]) {
+			last->last = ids[i];
+			continue;
+		}
+		if ((last = api_alloc(c, sizeof(*last))) == NULL)
+			return -1;
+		range__init(last);
+		last->has_first = last->has_last = 1;
+		last->first = last->last = ids[i];
+		g->instances[g->n_instances++] = last;
+	}
+	*out = groups;
+	*nout = ng;
+	return 0;
+}
+
+int
+api_active_configs(struct api_call *c, const JobKey *job, int32_t **ids,
+    const TaskConfig ***configs, size_t *n)
+{
 	struct job_query jq;
 	ScheduleStatus statuses[API_MAX_STATUSES];
 	struct task_list l;
-	ConfigSummaryResult *r;
-	ConfigSummary *s;
 	ScheduledTask **active;
-	size_t i, j, n;
 	char err[256];
 
-	if (job_key_invalid(c, job))
-		return;
 	api_job_query(&jq, job, NULL, 0);
 	jq.q.statuses = statuses;
 	jq.q.n_statuses = api_active_statuses(statuses);
 	if (api_tasks_fetch(replica_store_handle(), &jq.q, &l, err,
 	    sizeof(err)) == -1) {
 		store_failed(c, err);
-		return;
+		return -1;
 	}
-	n = l.n;
+	*n = l.n;
 	if ((active = keep_tasks(c, &l)) == NULL ||
+	    (*ids = api_alloc(c, (*n ? *n : 1) * sizeof(**ids))) == NULL ||
+	    (*configs = api_alloc(c, (*n ? *n : 1) * sizeof(**configs))) ==
+	    NULL)
+		return -1;
+	qsort(active, *n, sizeof(*active), by_instance);
+	for (size_t i = 0; i < *n; i++) {
+		(*ids)[i] = active[i]->assignedtask->instanceid;
+		(*configs)[i] = active[i]->assignedtask->task;
+	}
+	return 0;
+}
+
+static void
+get_config_summary(struct api_call *c)
+{
+	const JobKey *job = ((GetConfigSummaryArgs *)c->args)->job;
+	const TaskConfig **configs;
+	ConfigSummaryResult *r;
+	ConfigSummary *s;
+	int32_t *ids;
+	size_t n;
+
+	if (job_key_invalid(c, job))
+		return;
+	if (api_active_configs(c, job, &ids, &configs, &n) == -1 ||
 	    (r = api_alloc(c, sizeof(*r))) == NULL ||
 	    (s = api_alloc(c, sizeof(*s))) == NULL)
 		return;
-	qsort(active, n, sizeof(*active), by_instance);
 	config_summary_result__init(r);
 	config_summary__init(s);
 	s->key = (JobKey *)(uintptr_t)job;
-	s->groups = api_alloc(c, n * sizeof(*s->groups));
 	/* Identical configs group; their instances as contiguous ranges. */
-	for (i = 0; s->groups != NULL && i < n; i++) {
-		const TaskConfig *t = active[i]->assignedtask->task;
-		int32_t id = active[i]->assignedtask->instanceid;
-		ConfigGroup *g = NULL;
-		Range *last;
-
-		for (j = 0; j < s->n_groups && g == NULL; j++)
-			if (same_config(s->groups[j]->config, t))
-				g = s->groups[j];
-		if (g == NULL) {
-			if ((g = api_alloc(c, sizeof(*g))) == NULL)
-				break;
-			config_group__init(g);
-			g->instances = api_alloc(c, n * sizeof(*g->instances));
-			g->config = (TaskConfig *)(uintptr_t)t;
-			s->groups[s->n_groups++] = g;
-		}
-		last = g->n_instances > 0 ? g->instances[g->n_instances - 1] :
-		    NULL;
-		if (last != NULL && last->last + 1 == id) {
-			last->last = id;
-			continue;
-		}
-		if ((last = api_alloc(c, sizeof(*last))) == NULL ||
-		    g->instances == NULL)
-			break;
-		range__init(last);
-		last->has_first = last->has_last = 1;
-		last->first = last->last = id;
-		g->instances[g->n_instances++] = last;
-	}
+	if (api_config_groups(c, ids, configs, n, &s->groups, &s->n_groups) ==
+	    -1)
+		return;
 	r->summary = s;
 	api_ok_result(c, RESULT__KIND_CONFIG_SUMMARY_RESULT, r);
 }
@@ -844,6 +891,7 @@ static const struct {
 	{ "getTierConfigs", get_tier_configs },
 	{ "getJobUpdateSummaries", api_get_job_update_summaries },
 	{ "getJobUpdateDetails", api_get_job_update_details },
+	{ "getJobUpdateDiff", api_get_job_update_diff },
 };
 
 api_read_fn

@@ -1,8 +1,9 @@
 /*
- * replica: ReadOnlyScheduler's job update reads, getJobUpdateSummaries and
+ * replica: ReadOnlyScheduler's job update calls. getJobUpdateSummaries and
  * getJobUpdateDetails, over the store's job updates (role/env/name/id ->
  * JobUpdateDetails), with Aurora's query rules: every field set must
  * match, newest modification first, then offset and limit.
+ * getJobUpdateDiff compares a proposed config with the job's active tasks.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include "ipc/api_calls.pb-c.h"
 #include "replica/api_call.h"
 #include "replica/replica_store.h"
+#include "replica/sched_config.h"
 
 struct update_list {
 	JobUpdateDetails	**d;
@@ -254,4 +256,148 @@ api_get_job_update_details(struct api_call *c)
 	api_ok_result(c, RESULT__KIND_GET_JOB_UPDATE_DETAILS_RESULT, r);
 	api_add_message(c, "The key argument is deprecated, use the query "
 	    "argument instead");
+}
+
+/* getJobUpdateDiff: what an update to this config would change. */
+
+/* One category of the diff: instances and their configs, ids ascending. */
+struct diff_part {
+	int32_t			*ids;
+	const TaskConfig	**configs;
+	size_t			 n;
+};
+
+static int
+in_ranges(const JobUpdateSettings *s, int32_t id)
+{
+	for (size_t i = 0; i < s->n_updateonlytheseinstances; i++) {
+		const Range *r = s->updateonlytheseinstances[i];
+
+		if (id >= r->first && id <= r->last)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+part_add(struct diff_part *p, int32_t id, const TaskConfig *config)
+{
+	p->ids[p->n] = id;
+	p->configs[p->n++] = config;
+}
+
+static int
+part_groups(struct api_call *c, const struct diff_part *p, ConfigGroup ***g,
+    size_t *n)
+{
+	return api_config_groups(c, p->ids, p->configs, p->n, g, n);
+}
+
+/*
+ * Aurora's JobDiff: an instance whose active config differs from the
+ * proposal, or that the proposal drops, is replaced; one the proposal
+ * adds or changes is a replacement. With updateOnlyTheseInstances, only
+ * those count and every other current instance is unchanged.
+ */
+static int
+compute_diff(struct api_call *c, const int32_t *cur_ids,
+    const TaskConfig *const *cur, size_t ncur, const TaskConfig *proposed,
+    int32_t count, const JobUpdateSettings *scope, GetJobUpdateDiffResult *r)
+{
+	struct diff_part add = { 0 }, remove = { 0 }, update = { 0 },
+	    unchanged = { 0 };
+	struct diff_part *parts[] = { &add, &remove, &update, &unchanged };
+	size_t most = ncur + (count > 0 ? (size_t)count : 0), i = 0;
+	int32_t next = 0;	/* the next proposed instance */
+	int scoped = scope != NULL && scope->n_updateonlytheseinstances > 0;
+
+	for (size_t k = 0; k < 4; k++)
+		if ((parts[k]->ids = api_alloc(c, (most ? most : 1) *
+		    sizeof(int32_t))) == NULL || (parts[k]->configs =
+		    api_alloc(c, (most ? most : 1) * sizeof(TaskConfig *))) ==
+		    NULL)
+			return -1;
+	/* Every instance of either side once, in order. */
+	for (;;) {
+		const TaskConfig *old = NULL;
+		int32_t at;
+		int proposes;
+
+		if (i < ncur && (next >= count || cur_ids[i] <= next)) {
+			at = cur_ids[i];
+			old = cur[i++];
+			if (at == next)
+				next++;
+		} else if (next < count)
+			at = next++;
+		else
+			break;
+		proposes = at >= 0 && at < count;
+		if (scoped && !in_ranges(scope, at)) {
+			if (old != NULL)
+				part_add(&unchanged, at, old);
+		} else if (old != NULL && proposes)
+			part_add(api_same_config(old, proposed) ? &unchanged :
+			    &update, at, old);
+		else if (old != NULL)
+			part_add(&remove, at, old);
+		else
+			part_add(&add, at, proposed);
+	}
+	return part_groups(c, &add, &r->add, &r->n_add) == -1 ||
+	    part_groups(c, &remove, &r->remove, &r->n_remove) == -1 ||
+	    part_groups(c, &update, &r->update, &r->n_update) == -1 ||
+	    part_groups(c, &unchanged, &r->unchanged, &r->n_unchanged) == -1 ?
+	    -1 : 0;
+}
+
+void
+api_get_job_update_diff(struct api_call *c)
+{
+	const JobUpdateRequest *req = ((GetJobUpdateDiffArgs *)c->args)->
+	    request;
+	GetJobUpdateDiffResult *r;
+	const TaskConfig **cur;
+	TaskConfig *proposed;
+	int32_t *ids;
+	size_t n;
+	char err[1024], key[512];
+	void *data;
+	size_t len;
+	int rc;
+
+	if (req == NULL || req->taskconfig == NULL) {
+		api_error_bare(c);
+		return;
+	}
+	if ((proposed = sched_config_validate_task(req->taskconfig,
+	    req->instancecount, err, sizeof(err))) == NULL) {
+		aurora_api_answer_message(&c->a, RESPONSE_CODE__INVALID_REQUEST,
+		    "%s", err);
+		return;
+	}
+	api_keep(c, &proposed->base);
+	store_job_key(proposed->job, key, sizeof(key));
+	rc = store_get(replica_store_handle(), STORE_CRON_JOBS, key, &data,
+	    &len, err, sizeof(err));
+	if (rc == -1) {
+		aurora_api_answer_message(&c->a, RESPONSE_CODE__ERROR_TRANSIENT,
+		    "%s", err);
+		return;
+	}
+	if (rc == 1) {
+		free(data);
+		aurora_api_answer_message(&c->a, RESPONSE_CODE__INVALID_REQUEST,
+		    "Cron jobs may only be created/updated by calling "
+		    "scheduleCronJob.");
+		return;
+	}
+	if (api_active_configs(c, proposed->job, &ids, &cur, &n) == -1 ||
+	    (r = api_alloc(c, sizeof(*r))) == NULL)
+		return;
+	get_job_update_diff_result__init(r);
+	if (compute_diff(c, ids, cur, n, proposed, req->instancecount,
+	    req->settings, r) == -1)
+		return;
+	api_ok_result(c, RESULT__KIND_GET_JOB_UPDATE_DIFF_RESULT, r);
 }

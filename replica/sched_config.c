@@ -325,6 +325,8 @@ populate(TaskConfig *t, const struct tier *tier)
 		return -1;
 	t->has_production = 1;
 	t->production = tier_production(tier);
+	/* Not optional in the IDL: every Java TaskConfig has them. */
+	t->has_isservice = t->has_priority = t->has_maxtaskfailures = 1;
 	/* The IDL's default: every Java TaskConfig has a container. */
 	if (t->container == NULL) {
 		Container *c = malloc(sizeof(*c));

@@ -1,5 +1,6 @@
 # Helpers for tests that call /api with bodies built in the shell (TJSON),
-# sourced after lib.sh: call, bcall (the same in TBinary), code, expect, key.
+# sourced after lib.sh: call, bcall (the same in TBinary), code, expect, key,
+# task, create.
 RECODE="${top_builddir:-.}/tests/unit/thrift_recode"
 
 # call BODY: POSTs a TJSON call; prints the TJSON answer.
@@ -26,3 +27,11 @@ expect() {
 	fi
 }
 key() { echo '{"1":{"str":"'"$1"'"},"2":{"str":"'"$2"'"},"3":{"str":"'"$3"'"}}'; }
+# task KEY SERVICE CPUS [EXTRA FIELDS]: a TaskConfig.
+task() {
+	echo '{"28":{"rec":'"$1"'},"17":{"rec":{"2":{"str":"www-data"}}},"7":{"tf":'"$2"'},"13":{"i32":1},"32":{"set":["rec",3,{"1":{"dbl":'"$3"'}},{"2":{"i64":128}},{"3":{"i64":256}}]},"25":{"rec":{"1":{"str":"AuroraExecutor"},"2":{"str":"{}"}}}'"${4:-}"'}'
+}
+# create KEY TASK COUNT [EXTRA JOB FIELDS]: a createJob call.
+create() {
+	echo '[1,"createJob",1,0,{"1":{"rec":{"9":{"rec":'"$1"'},"7":{"rec":{"2":{"str":"www-data"}}},"6":{"rec":'"$2"'},"8":{"i32":'"$3"'}'"${4:-}"'}}}]'
+}

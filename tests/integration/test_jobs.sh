@@ -10,14 +10,6 @@
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 need_root
 . "${top_srcdir:-.}/tests/integration/api_lib.sh"
-# task KEY SERVICE CPUS [EXTRA FIELDS]: a TaskConfig.
-task() {
-	echo '{"28":{"rec":'"$1"'},"17":{"rec":{"2":{"str":"www-data"}}},"7":{"tf":'"$2"'},"13":{"i32":1},"32":{"set":["rec",3,{"1":{"dbl":'"$3"'}},{"2":{"i64":128}},{"3":{"i64":256}}]},"25":{"rec":{"1":{"str":"AuroraExecutor"},"2":{"str":"{}"}}}'"${4:-}"'}'
-}
-# create KEY TASK COUNT [EXTRA JOB FIELDS]: a createJob call.
-create() {
-	echo '[1,"createJob",1,0,{"1":{"rec":{"9":{"rec":'"$1"'},"7":{"rec":{"2":{"str":"www-data"}}},"6":{"rec":'"$2"'},"8":{"i32":'"$3"'}'"${4:-}"'}}}]'
-}
 tasks_of() { call '[1,"getTasksStatus",1,0,{"1":{"rec":{"14":{"str":"www-data"}}}}]'; }
 # Task ids as assignedTask.taskId (ancestorId names them too).
 count_tasks() { tasks_of | grep -o '"1":{"rec":{"1":{"str":"www-data-' | wc -l; }

@@ -4,6 +4,8 @@
 # store (as the updater will save them): each JobUpdateQuery filter, the
 # newest modification first, offset and limit, both protocols, and
 # Aurora's messages for a missing argument and an unknown key.
+# getJobUpdateDiff of a job's active tasks against proposed configs:
+# instances added, removed, updated and unchanged, and a limited scope.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 need_root
 . "${top_srcdir:-.}/tests/integration/api_lib.sh"
@@ -57,4 +59,53 @@ expect "getJobUpdateDetails by key: OK, deprecated" 1 \
     "The key argument is deprecated, use the query argument instead" "$out"
 echo "$out" | grep -qF '"2":{"lst":["rec",1,{"1":{"i32":4},"2":{"i64":1000},"3":{"str":"alice"}}]}' &&
     ok "details: the update's events" || fail "details: $out"
+
+# --- getJobUpdateDiff against a 3-instance service of 0.5 CPU.
+out=$(call "$(create "$HELLO" "$(task "$HELLO" 1 0.5)" 3)")
+expect "createJob of 3 instances" 1 "" "$out"
+# diff TASK COUNT [SETTINGS]: a getJobUpdateDiff call.
+diff_of() {
+	call '[1,"getJobUpdateDiff",1,0,{"1":{"rec":{"1":{"rec":'"$1"'},"2":{"i32":'"$2"'}'"${3:-}"'}}}]'
+}
+# diffsum ANSWER: "add=R update=R remove=R unchanged=R", R the groups'
+# ranges as first-last@cpus, in order.
+diffsum() {
+	echo "$1" | python3 -c '
+import json, sys
+a = json.loads(sys.stdin.read())
+d = a[4]["0"]["rec"]["3"]["rec"]["26"]["rec"]
+out = []
+for name, f in (("add", "1"), ("update", "3"), ("remove", "2"), ("unchanged", "4")):
+    groups = d.get(f, {"set": ["rec", 0]})["set"][2:]
+    rs = []
+    for g in groups:
+        cpus = [r["1"]["dbl"] for r in g["1"]["rec"]["32"]["set"][2:] if "1" in r][0]
+        rs += ["%d-%d@%g" % (r["1"]["i32"], r["2"]["i32"], cpus) for r in g["3"]["set"][2:]]
+    out.append("%s=%s" % (name, ",".join(sorted(rs))))
+print(" ".join(out))
+'
+}
+# diff_is NAME WANT ANSWER
+diff_is() {
+	if [ "$(code "$3")" = 1 ] && [ "$(diffsum "$3")" = "$2" ]; then ok "$1"; else fail "$1: $(diffsum "$3") $3"; fi
+}
+diff_is "the same config: all unchanged" "add= update= remove= unchanged=0-2@0.5" \
+    "$(diff_of "$(task "$HELLO" 1 0.5)" 3)"
+diff_is "5 instances: 3-4 added" "add=3-4@0.5 update= remove= unchanged=0-2@0.5" \
+    "$(diff_of "$(task "$HELLO" 1 0.5)" 5)"
+diff_is "2 instances: 2 removed" "add= update= remove=2-2@0.5 unchanged=0-1@0.5" \
+    "$(diff_of "$(task "$HELLO" 1 0.5)" 2)"
+diff_is "more CPU: all updated, with their current config" "add= update=0-2@0.5 remove= unchanged=" \
+    "$(diff_of "$(task "$HELLO" 1 0.75)" 3)"
+diff_is "more CPU for 4, only instances 1 and 3: 1 updated, 3 added" \
+    "add=3-3@0.75 update=1-1@0.5 remove= unchanged=0-0@0.5,2-2@0.5" \
+    "$(diff_of "$(task "$HELLO" 1 0.75)" 4 ',"3":{"rec":{"7":{"set":["rec",2,{"1":{"i32":1},"2":{"i32":1}},{"1":{"i32":3},"2":{"i32":3}}]}}}')"
+diff_is "TBinary: 5 instances" "add=3-4@0.5 update= remove= unchanged=0-2@0.5" \
+    "$(bcall '[1,"getJobUpdateDiff",1,0,{"1":{"rec":{"1":{"rec":'"$(task "$HELLO" 1 0.5)"'},"2":{"i32":5}}}}]')"
+NEW=$(key www-data prod fresh)
+diff_is "a job with no tasks: all added" "add=0-1@0.5 update= remove= unchanged=" \
+    "$(diff_of "$(task "$NEW" 1 0.5)" 2)"
+expect "a bad config: INVALID_REQUEST with Aurora's message" 0 "Job key" \
+    "$(diff_of "$(task "$(key www-data prod 'bad key')" 1 0.5)" 1)"
+expect "no request: ERROR" 2 "" "$(call '[1,"getJobUpdateDiff",1,0,{}]')"
 finish
