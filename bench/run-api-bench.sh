@@ -26,7 +26,6 @@ command -v wrk >/dev/null 2>&1 || { echo "run-api-bench: needs wrk (apt-get inst
 
 init_log
 start_tree -cluster_name=bench || finish
-leads() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/leaderhealth")" = 200 ]; }
 wait_for 10 leads || { echo "not leading" >&2; finish; }
 
 key='{"1":{"str":"www-data"},"2":{"str":"prod"},"3":{"str":"bench"}}'

@@ -18,7 +18,6 @@ SW=$(dirname "$BIN")/bench/store_writers
 for b in "$SW" "$CLIENT"; do
 	[ -x "$b" ] || { echo "build it first: make bench/store_writers tests/unit/store_client" >&2; exit 2; }
 done
-leads() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/leaderhealth")" = 200 ]; }
 ready() { [ "$(var native_log_storage_ready)" = 1 ]; }
 stop() { kill -TERM "$MASTER_PID"; wait "$MASTER_PID" 2>/dev/null; MASTER_PID=; }
 

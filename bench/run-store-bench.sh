@@ -28,7 +28,6 @@ if [ "${BENCH_PEERS:-1}" = 1 ]; then
 	    -lnghttp2 -lzookeeper_mt -lpthread || exit 2
 fi
 rounds() { curl -s "http://127.0.0.1:$1/vars" | sed -n 's/^scheduler_log_entries_written //p'; }
-leads() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/leaderhealth")" = 200 ]; }
 
 echo "== one scheduler, quorum 1 (data under $TMP)"
 init_log

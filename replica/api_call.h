@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/arena.h"
 #include "common/aurora_api.h"
 #include "ipc/ipc.h"
 #include "replica/sched_tx.h"
@@ -26,6 +27,8 @@ struct api_call {
 	size_t				  nblocks, capblocks;
 	ProtobufCMessage		**msgs;
 	size_t				  nmsgs, capmsgs;
+	struct arena			**arenas;
+	size_t				  narenas;
 	int				  oom;	/* an allocation failed */
 };
 
@@ -34,6 +37,8 @@ void	*api_alloc(struct api_call *, size_t);
 char	*api_strdup(struct api_call *, const char *);
 /* Keeps an unpacked message until the answer is sent. */
 void	 api_keep(struct api_call *, ProtobufCMessage *);
+/* Keeps an arena (what was unpacked into it) until the answer is sent. */
+void	 api_keep_arena(struct api_call *, struct arena *);
 /* Sets the answer's result. */
 void	 api_ok_result(struct api_call *, Result__KindCase, void *result);
 /* Appends a detail message to the answer. */

@@ -35,13 +35,11 @@ store_failed(struct api_call *c, const char *err)
 static ScheduledTask **
 keep_tasks(struct api_call *c, struct task_list *l)
 {
-	ScheduledTask **out = api_alloc(c, l->n * sizeof(*out));
+	ScheduledTask **out = api_alloc(c, (l->n ? l->n : 1) * sizeof(*out));
 
-	for (size_t i = 0; i < l->n; i++) {
-		if (out != NULL)
-			out[i] = l->t[i];
-		api_keep(c, &l->t[i]->base);
-	}
+	if (out != NULL && l->n > 0)
+		memcpy(out, l->t, l->n * sizeof(*out));
+	api_keep_arena(c, l->arena);
 	free(l->t);
 	memset(l, 0, sizeof(*l));
 	return out;
@@ -74,10 +72,8 @@ tasks_answer(struct api_call *c, const TaskQuery *q, int strip)
 		TaskConfig *t = l.t[i]->assignedtask->task;
 
 		/* Without the executor's data: most of a task's bytes. */
-		if (t != NULL && t->executorconfig != NULL) {
-			free(t->executorconfig->data);
-			t->executorconfig->data = NULL;
-		}
+		if (t != NULL && t->executorconfig != NULL)
+			t->executorconfig->data = NULL;	/* the arena's */
 	}
 	if ((tasks = keep_tasks(c, &l)) == NULL ||
 	    (r = api_alloc(c, sizeof(*r))) == NULL)

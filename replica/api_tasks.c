@@ -94,8 +94,7 @@ api_task_matches(const TaskQuery *q, const ScheduledTask *t)
 void
 task_list_free(struct task_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		scheduled_task__free_unpacked(l->t[i], NULL);
+	arena_free(l->arena);
 	free(l->t);
 	memset(l, 0, sizeof(*l));
 }
@@ -131,16 +130,19 @@ fetch_record(void *arg, const char *key, size_t keylen, const void *value,
     size_t len)
 {
 	struct fetch *f = arg;
+	struct arena_mark before = arena_mark(f->l->arena);
 	ScheduledTask *t;
 
 	(void)key;
 	(void)keylen;
-	if ((t = scheduled_task__unpack(NULL, len, value)) == NULL) {
+	/* One arena for the list: no allocation is freed one by one. */
+	t = scheduled_task__unpack(arena_allocator(f->l->arena), len, value);
+	if (t == NULL) {
 		f->failed = 1;
 		return -1;
 	}
 	if (!api_task_matches(f->q, t) || add(f, t) == -1)
-		scheduled_task__free_unpacked(t, NULL);
+		arena_rollback(f->l->arena, before);
 	return f->failed ? -1 : 0;
 }
 
@@ -195,6 +197,10 @@ api_tasks_fetch(struct store *s, const TaskQuery *q, struct task_list *l,
 	int more;
 
 	memset(l, 0, sizeof(*l));
+	if ((l->arena = arena_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (q->n_taskids > 0) {
 		for (i = 0; i < q->n_taskids; i++) {
 			void *data;
@@ -234,8 +240,7 @@ out:
 	for (i = 1; i < l->n; i++)
 		if (strcmp(l->t[i]->assignedtask->taskid,
 		    l->t[i - 1]->assignedtask->taskid) == 0) {
-			/* The same id asked twice. */
-			scheduled_task__free_unpacked(l->t[i], NULL);
+			/* The same id asked twice (its copy stays in the arena). */
 			memmove(l->t + i, l->t + i + 1, (l->n - i - 1) *
 			    sizeof(*l->t));
 			l->n--;

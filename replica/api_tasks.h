@@ -9,14 +9,16 @@
 
 #include <stddef.h>
 
+#include "common/arena.h"
 #include "ipc/api.pb-c.h"
 #include "ipc/ipc_vars.h"
 #include "replica/sched_tx.h"
 #include "replica/store.h"
 
 struct task_list {
-	ScheduledTask	**t;	/* unpacked, the list's own */
+	ScheduledTask	**t;	/* unpacked into the arena */
 	size_t		  n, cap;
+	struct arena	 *arena;	/* the list's own */
 };
 
 /* Room for every ScheduleStatus. */

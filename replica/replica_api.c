@@ -101,6 +101,23 @@ api_keep(struct api_call *c, ProtobufCMessage *msg)
 }
 
 void
+api_keep_arena(struct api_call *c, struct arena *a)
+{
+	struct arena **grown;
+
+	if (a == NULL)
+		return;
+	if ((grown = realloc(c->arenas, (c->narenas + 1) * sizeof(*grown))) ==
+	    NULL) {
+		arena_free(a);
+		c->oom = 1;
+		return;
+	}
+	c->arenas = grown;
+	c->arenas[c->narenas++] = a;
+}
+
+void
 api_ok_result(struct api_call *c, Result__KindCase kind, void *result)
 {
 	aurora_api_answer_init(&c->a, RESPONSE_CODE__OK);
@@ -158,6 +175,9 @@ call_free(struct api_call *c)
 	for (size_t i = 0; i < c->nmsgs; i++)
 		protobuf_c_message_free_unpacked(c->msgs[i], NULL);
 	free(c->msgs);
+	for (size_t i = 0; i < c->narenas; i++)
+		arena_free(c->arenas[i]);
+	free(c->arenas);
 	if (c->args != NULL)
 		protobuf_c_message_free_unpacked(c->args, NULL);
 	free(c);
