@@ -6,12 +6,15 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "client/client.h"
+
+#define MAX_TIMEOUT	86400	/* seconds: a day is more than enough */
 
 static void
 usage(void)
@@ -31,19 +34,38 @@ usage(void)
 	    "/etc/aurora) and ~/.aurora/clusters.json.\n");
 }
 
+/* AURORA_CLIENT_TIMEOUT: whole seconds, clamped so the ms fit an int. */
+static int
+client_timeout(int *ms)
+{
+	const char *t = getenv("AURORA_CLIENT_TIMEOUT");
+	char *end;
+	long v;
+
+	*ms = 30000;
+	if (t == NULL || *t == '\0')
+		return 0;
+	errno = 0;
+	v = strtol(t, &end, 10);
+	if (end == t || *end != '\0' || v <= 0) {
+		fprintf(stderr, "AURORA_CLIENT_TIMEOUT: expected a positive "
+		    "number of seconds, got '%s'\n", t);
+		return -1;
+	}
+	*ms = (errno == ERANGE || v > MAX_TIMEOUT ? MAX_TIMEOUT : (int)v) *
+	    1000;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct client_ctx ctx;
 	char err[CLIENT_ERR_LEN], *prog;
-	const char *t;
 	bool admin;
 	int code;
 
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.timeout_ms = 30000;
-	if ((t = getenv("AURORA_CLIENT_TIMEOUT")) != NULL && atoi(t) > 0)
-		ctx.timeout_ms = atoi(t) * 1000;
 	prog = basename(argv[0]);
 	admin = strcmp(prog, "aurora_admin") == 0;
 	ctx.prog = admin ? "aurora_admin" : "aurora";
@@ -59,6 +81,8 @@ main(int argc, char **argv)
 		usage();
 		return argc < 1 ? CLIENT_EXIT_INVALID_COMMAND : 0;
 	}
+	if (client_timeout(&ctx.timeout_ms) == -1)
+		return admin ? 1 : CLIENT_EXIT_INVALID_CONFIGURATION;
 	if (client_clusters_load(&ctx.clusters, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s\n", err);
 		client_clusters_free(&ctx.clusters);

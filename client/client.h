@@ -37,6 +37,7 @@ enum client_exit {
 
 #define CLIENT_ERR_LEN	1024
 #define CLIENT_ID_LEN	256
+#define NOPTS(o)	(sizeof(o) / sizeof((o)[0]))
 
 /* client_util.c: allocation that exits on failure (a CLI has no plan B). */
 void	*client_xcalloc(size_t, size_t);
@@ -44,6 +45,9 @@ char	*client_xstrdup(const char *);
 /* printf into err, for the error paths; returns -1. */
 int	 client_fail(char *err, size_t errlen, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* The same, then ", got <v as JSON>" ("nothing" when v is NULL). */
+int	 client_fail_got(char *err, size_t errlen, json_t *v,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* A double as Python's repr() prints it: 1.0, 0.5, 1e-05. */
 void	 client_fmt_double(char *buf, size_t len, double);
 /* The user running the client (Aurora's getpass.getuser()). */
@@ -52,6 +56,9 @@ const char *client_username(void);
 const char *client_status_name(int);
 /* A status name to the enum; -1 if none. */
 int	 client_status_parse(const char *);
+/* api.thrift's ACTIVE_STATES. */
+extern const ScheduleStatus client_active_states[];
+extern const size_t client_nactive_states;
 bool	 client_status_active(int);
 bool	 client_status_terminal(int);
 bool	 client_status_live(int);
@@ -95,7 +102,7 @@ struct client_jobkey {
 
 /* Aurora's identifier rule: ^[\w\-\.]+$ */
 bool	client_identifier_ok(const char *);
-/* CLUSTER/ROLE/ENV/NAME, each a valid identifier. */
+/* CLUSTER/ROLE/ENV/NAME; role, env and name valid identifiers. */
 int	client_jobkey_parse(const char *, struct client_jobkey *, char *err,
 	    size_t errlen);
 /* CLUSTER[/ROLE[/ENV[/NAME]]], missing parts "*"; globs allowed. */
@@ -113,6 +120,16 @@ int	client_instance_spec_parse(const char *, struct client_jobkey *,
 /* KEY/INSTANCE, exactly one instance. */
 int	client_task_instance_parse(const char *, struct client_jobkey *,
 	    int32_t *instance, char *err, size_t errlen);
+/* Sorts ids and drops repeats; *n is the new count. */
+void	client_ids_sort_unique(int32_t *ids, size_t *n);
+/* Whether sorted ids hold id. */
+bool	client_ids_contains(const int32_t *ids, size_t n, int32_t id);
+/*
+ * The count ids after last (last+1, ...), malloc'ed into *ids unless ids
+ * is NULL; -1 if they would pass INT32_MAX.
+ */
+int	client_instance_range(int32_t last, int count, int32_t **ids,
+	    char *err, size_t errlen);
 /* "[0, 2, 3]", as Python prints a list. */
 void	client_instances_str(const int32_t *, size_t, char *, size_t);
 /* A JobKey message pointing into key (not to be freed). */
@@ -147,9 +164,15 @@ int	client_http_post(const char *host, int port, const char *path,
 	    int timeout_ms, struct client_http_reply *, char *err,
 	    size_t errlen);
 void	client_http_reply_free(struct client_http_reply *);
-/* http://host[:port][/path] -> parts; -1 if not an http URL. */
+/*
+ * http://host[:port][/path] -> parts; -1 if not an http URL (the outputs
+ * may then be partly written).
+ */
 int	client_url_parse(const char *url, char *host, size_t hostlen,
 	    int *port, char *path, size_t pathlen);
+/* Python's urljoin(base, ref) for a URL path and a relative ref. */
+void	client_url_join(const char *base, const char *ref, char *out,
+	    size_t len);
 
 /* client_zk.c: the leader from the ZooKeeper serverset. */
 int	client_zk_leader(const struct client_cluster *, int timeout_ms,
@@ -161,6 +184,8 @@ struct client_ctx {
 	const struct client_cluster	*cluster;	/* of the last call */
 	char				 host[256];	/* its leader */
 	int				 port;
+	char				 base[512];	/* scheduler_uri's path */
+	char				 api[512];	/* the path calls go to */
 	bool				 resolved;
 	int				 timeout_ms;
 	const char			*prog;		/* for messages */
@@ -171,21 +196,30 @@ int	client_connect(struct client_ctx *, const char *cluster);
 /*
  * Calls method on cluster's leader. On a network error, prints it and
  * returns CLIENT_EXIT_NETWORK_ERROR; on success *resp is the answer
- * (protobuf_c_message_free_unpacked), whatever its responseCode.
+ * (client_response_free), whatever its responseCode.
  */
 int	client_call(struct client_ctx *, const char *cluster,
 	    const char *method, const ProtobufCMessage *args, Response **resp);
+void	client_response_free(Response *);
 /* The details' messages joined with ", " (Aurora's combine_messages). */
 void	client_combine_messages(const Response *, char *, size_t);
 /* Aurora's log_response_and_raise: OK -> 0, else prints and returns code. */
 int	client_check_response(const Response *, int code, const char *msg);
-/* "http://host:port/scheduler/role/env/name" */
+/* "http://host:port/scheduler/role/env/name" (scheduler joined to base) */
 void	client_job_url(const struct client_ctx *,
 	    const struct client_jobkey *, char *, size_t);
 /* getTasksWithoutConfigs for key (statuses may be NULL: all). */
 int	client_query_tasks(struct client_ctx *, const struct client_jobkey *,
 	    const int32_t *instances, size_t ninstances, bool active_only,
 	    Response **resp);
+
+/*
+ * client_status.c. The jobs a partial key names: the key itself when bound, else getJobs
+ * on each matching cluster, filtered by the key's globs. A cluster without
+ * glob characters must be known. An exit code; *out is malloc'ed.
+ */
+int	client_jobs_matching(struct client_ctx *, const struct client_jobkey *,
+	    struct client_jobkey **out, size_t *n);
 
 /* client_render.c: Thrift-like JSON (TSimpleJSONProtocol) of a message. */
 json_t	*client_message_json(const ProtobufCMessage *);
@@ -194,16 +228,28 @@ void	client_resources_str(Resource *const *, size_t, const char *sep,
 	    const char *indent, char *, size_t);
 
 /* client_wait.c: --wait-until and waiting for kills. */
+struct client_opt;
 enum client_wait_for {
 	CLIENT_WAIT_PENDING,	/* no wait */
 	CLIENT_WAIT_RUNNING,	/* running or finished */
 	CLIENT_WAIT_FINISHED,	/* terminal */
 };
 int	client_wait_parse(const char *, enum client_wait_for *);
-/* Polls every second until each instance (ids sorted; NULL: all) is there. */
+/*
+ * --wait-until (unset: PENDING) and --wait-timeout (unset: 0, no limit,
+ * as Aurora waits); prints the error and returns an exit code.
+ */
+int	client_wait_opts(const struct client_opt *until,
+	    const struct client_opt *timeout, enum client_wait_for *,
+	    int *secs);
+/*
+ * Polls every second until each instance (ids sorted; NULL: all) is
+ * there; timeout_secs 0 waits without limit. On a timeout it returns
+ * CLIENT_EXIT_TIMEOUT, saying so unless quiet.
+ */
 int	client_wait_until(struct client_ctx *, const struct client_jobkey *,
 	    enum client_wait_for, const int32_t *ids, size_t n,
-	    int timeout_secs);
+	    int timeout_secs, bool quiet);
 
 /* Commands: argc/argv after the verb; an exit code. */
 int	client_job_main(struct client_ctx *, int argc, char **argv);

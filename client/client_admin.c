@@ -16,7 +16,6 @@
 
 #include "client/client.h"
 
-#define NOPTS(o)	(sizeof(o) / sizeof((o)[0]))
 #define ADMIN_FAIL	1
 
 static const char *const code_names[] = {
@@ -113,7 +112,7 @@ client_quota_main(struct client_ctx *ctx, int argc, char **argv)
 		    q->nonproddedicatedconsumption);
 	}
 out:
-	protobuf_c_message_free_unpacked(&resp->base, NULL);
+	client_response_free(resp);
 	return code;
 }
 
@@ -131,6 +130,32 @@ log_response(const Response *resp)
 	return c == RESPONSE_CODE__OK ? 0 : ADMIN_FAIL;
 }
 
+/* aurora_admin's make_admin_client: it knows the cluster, or dies. */
+static int
+known(const struct client_ctx *ctx, const char *cluster)
+{
+	size_t i;
+
+	if (client_clusters_find(&ctx->clusters, cluster) != NULL)
+		return 0;
+	fprintf(stderr, "Unknown cluster: %s. Known clusters: ", cluster);
+	for (i = 0; i < ctx->clusters.n; i++)
+		fprintf(stderr, "%s%s", i > 0 ? ", " : "",
+		    ctx->clusters.v[i].name);
+	fprintf(stderr, "\n");
+	return ADMIN_FAIL;
+}
+
+static int
+admin_call(struct client_ctx *ctx, const char *cluster, const char *method,
+    const ProtobufCMessage *args, Response **resp)
+{
+	*resp = NULL;
+	if (known(ctx, cluster) != 0)
+		return ADMIN_FAIL;
+	return client_call(ctx, cluster, method, args, resp);
+}
+
 static int
 simple(struct client_ctx *ctx, const char *cluster, const char *method,
     const ProtobufCMessage *args, Response **keep)
@@ -138,13 +163,13 @@ simple(struct client_ctx *ctx, const char *cluster, const char *method,
 	Response *resp;
 	int code;
 
-	if ((code = client_call(ctx, cluster, method, args, &resp)) != 0)
+	if ((code = admin_call(ctx, cluster, method, args, &resp)) != 0)
 		return code;
 	code = log_response(resp);
 	if (keep != NULL && code == 0)
 		*keep = resp;
 	else
-		protobuf_c_message_free_unpacked(&resp->base, NULL);
+		client_response_free(resp);
 	return code;
 }
 
@@ -214,11 +239,11 @@ set_quota(struct client_ctx *ctx, char **args, bool increase)
 		const ResourceAggregate *q;
 
 		gargs.ownerrole = args[1];
-		if ((code = client_call(ctx, args[0], "getQuota", &gargs.base,
+		if ((code = admin_call(ctx, args[0], "getQuota", &gargs.base,
 		    &resp)) != 0)
 			return code;
 		if (log_response(resp) != 0) {
-			protobuf_c_message_free_unpacked(&resp->base, NULL);
+			client_response_free(resp);
 			return ADMIN_FAIL;
 		}
 		q = resp->result != NULL && resp->result->getquotaresult !=
@@ -234,7 +259,7 @@ set_quota(struct client_ctx *ctx, char **args, bool increase)
 			    RESOURCE__KIND_DISK_MB)
 				disk += q->resources[i]->diskmb;
 		}
-		protobuf_c_message_free_unpacked(&resp->base, NULL);
+		client_response_free(resp);
 	}
 	rs[0] = res(&r[0], RESOURCE__KIND_NUM_CPUS);
 	r[0].numcpus = cpu;
@@ -263,7 +288,8 @@ prune_tasks(struct client_ctx *ctx, int argc, char **argv)
 	PruneTasksArgs pargs = PRUNE_TASKS_ARGS__INIT;
 	TaskQuery q = TASK_QUERY__INIT;
 	ScheduleStatus st[32];
-	char *args[1], buf[512], *tok, *save;
+	Response *resp;
+	char *args[1], buf[512], *tok, *save, details[4096];
 	size_t nargs;
 	int code, limit;
 
@@ -299,11 +325,19 @@ prune_tasks(struct client_ctx *ctx, int argc, char **argv)
 		q.limit = limit;
 	}
 	pargs.query = &q;
-	if ((code = simple(ctx, args[0], "pruneTasks", &pargs.base, NULL)) !=
-	    0)
+	if ((code = admin_call(ctx, args[0], "pruneTasks", &pargs.base,
+	    &resp)) != 0)
 		return code;
-	printf("Tasks pruned.\n");
-	return 0;
+	/* Aurora's prune_tasks says only this, not the whole response. */
+	if (resp->has_responsecode && resp->responsecode == RESPONSE_CODE__OK)
+		printf("Tasks pruned.\n");
+	else {
+		client_combine_messages(resp, details, sizeof(details));
+		fprintf(stderr, "Failed to prune tasks: %s\n", details);
+		code = ADMIN_FAIL;
+	}
+	client_response_free(resp);
+	return code;
 }
 
 static int
@@ -322,7 +356,7 @@ list_backups(struct client_ctx *ctx, const char *cluster)
 	printf("%zu available backups:\n", r != NULL ? r->n_backups : 0);
 	for (i = 0; r != NULL && i < r->n_backups; i++)
 		printf("%s\n", r->backups[i]);
-	protobuf_c_message_free_unpacked(&resp->base, NULL);
+	client_response_free(resp);
 	return 0;
 }
 
@@ -435,7 +469,7 @@ client_admin_main(struct client_ctx *ctx, int argc, char **argv)
 	if (strcmp(cmd, "reconcile_tasks") == 0)
 		return reconcile(ctx, argc, argv);
 	if (strcmp(cmd, "get_scheduler") == 0) {
-		if (exactly(cmd, argc, 1) != 0)
+		if (exactly(cmd, argc, 1) != 0 || known(ctx, argv[0]) != 0)
 			return ADMIN_FAIL;
 		if ((code = client_connect(ctx, argv[0])) != 0)
 			return code;

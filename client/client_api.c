@@ -1,8 +1,8 @@
 /*
  * client: calls to the scheduler's Thrift API. A call is the Thrift binary
- * protocol over HTTP POST /api (as Aurora's Python client sends it), to
- * the cluster's scheduler_uri or the leader the ZooKeeper serverset names,
- * following a follower's 307 to the leader.
+ * protocol over HTTP POST (as Aurora's Python client sends it) to "api"
+ * joined onto the cluster's scheduler_uri, or /api on the leader the
+ * ZooKeeper serverset names, following a follower's 307 to the leader.
  */
 #include "config.h"
 
@@ -20,7 +20,7 @@ int
 client_connect(struct client_ctx *ctx, const char *name)
 {
 	const struct client_cluster *c;
-	char err[CLIENT_ERR_LEN], path[512];
+	char err[CLIENT_ERR_LEN];
 
 	if ((c = client_clusters_find(&ctx->clusters, name)) == NULL) {
 		fprintf(stderr, "Unknown cluster: %s\n", name);
@@ -30,6 +30,7 @@ client_connect(struct client_ctx *ctx, const char *name)
 		return 0;
 	ctx->cluster = c;
 	ctx->resolved = false;
+	snprintf(ctx->base, sizeof(ctx->base), "/");
 	if (c->auth_mechanism != NULL &&
 	    strcmp(c->auth_mechanism, "UNAUTHENTICATED") != 0) {
 		fprintf(stderr, "Error: cluster %s: auth_mechanism %s is not "
@@ -45,7 +46,8 @@ client_connect(struct client_ctx *ctx, const char *name)
 		}
 	} else if (c->scheduler_uri != NULL) {
 		if (client_url_parse(c->scheduler_uri, ctx->host,
-		    sizeof(ctx->host), &ctx->port, path, sizeof(path)) == -1) {
+		    sizeof(ctx->host), &ctx->port, ctx->base,
+		    sizeof(ctx->base)) == -1) {
 			fprintf(stderr, "Error: cluster %s: scheduler_uri: "
 			    "not an http:// URL: %s\n", c->name,
 			    c->scheduler_uri);
@@ -56,6 +58,8 @@ client_connect(struct client_ctx *ctx, const char *name)
 		    "scheduler_uri\n", c->name);
 		return CLIENT_EXIT_INVALID_CONFIGURATION;
 	}
+	/* Aurora's urljoin(uri, 'api'): http://h/aurora/ -> /aurora/api */
+	client_url_join(ctx->base, "api", ctx->api, sizeof(ctx->api));
 	ctx->resolved = true;
 	return 0;
 }
@@ -64,11 +68,12 @@ static int
 post(struct client_ctx *ctx, const unsigned char *req, size_t len,
     struct client_http_reply *rep)
 {
-	char err[CLIENT_ERR_LEN], path[512];
-	int hops;
+	char err[CLIENT_ERR_LEN], host[sizeof(ctx->host)];
+	char path[sizeof(ctx->api)];
+	int hops, port, status;
 
 	for (hops = 0;; hops++) {
-		if (client_http_post(ctx->host, ctx->port, "/api",
+		if (client_http_post(ctx->host, ctx->port, ctx->api,
 		    THRIFT_BINARY, req, len, ctx->timeout_ms, rep, err,
 		    sizeof(err)) == -1) {
 			fprintf(stderr, "Error: could not reach the scheduler "
@@ -77,23 +82,26 @@ post(struct client_ctx *ctx, const unsigned char *req, size_t len,
 		}
 		if (rep->status != 307 && rep->status != 302)
 			break;
+		/* Into locals: a bad Location must not change the leader. */
 		if (hops == MAX_REDIRECTS || client_url_parse(rep->location,
-		    ctx->host, sizeof(ctx->host), &ctx->port, path,
-		    sizeof(path)) == -1) {
+		    host, sizeof(host), &port, path, sizeof(path)) == -1) {
 			fprintf(stderr, "Error: %s:%d redirected to '%s'; "
 			    "giving up\n", ctx->host, ctx->port,
 			    rep->location);
 			client_http_reply_free(rep);
 			return CLIENT_EXIT_NETWORK_ERROR;
 		}
+		memcpy(ctx->host, host, sizeof(host));
+		ctx->port = port;
+		memcpy(ctx->api, path, sizeof(path));
 		client_http_reply_free(rep);
 	}
-	if (rep->status != 200) {
-		fprintf(stderr, "Error: the scheduler at %s:%d answered HTTP "
-		    "%d%s\n", ctx->host, ctx->port, rep->status,
-		    rep->status == 503 ? " (no leading scheduler)" : "");
+	if ((status = rep->status) != 200) {
+		fprintf(stderr, "Error: the scheduler at http://%s:%d%s answered "
+		    "HTTP %d%s\n", ctx->host, ctx->port, ctx->api, status,
+		    status == 503 ? " (no leading scheduler)" : "");
 		client_http_reply_free(rep);
-		return rep->status == 401 || rep->status == 403 ?
+		return status == 401 || status == 403 ?
 		    CLIENT_EXIT_AUTH_ERROR : CLIENT_EXIT_NETWORK_ERROR;
 	}
 	return 0;
@@ -140,6 +148,13 @@ client_call(struct client_ctx *ctx, const char *cluster, const char *method,
 }
 
 void
+client_response_free(Response *r)
+{
+	if (r != NULL)
+		protobuf_c_message_free_unpacked(&r->base, NULL);
+}
+
+void
 client_combine_messages(const Response *resp, char *buf, size_t len)
 {
 	size_t i, off = 0;
@@ -177,8 +192,12 @@ void
 client_job_url(const struct client_ctx *ctx, const struct client_jobkey *k,
     char *buf, size_t len)
 {
-	snprintf(buf, len, "http://%s:%d/scheduler/%s/%s/%s", ctx->host,
-	    ctx->port, k->role, k->env, k->name);
+	char path[sizeof(ctx->base) + 16];
+
+	/* Aurora's urljoin(uri, 'scheduler') + /role/env/name */
+	client_url_join(ctx->base, "scheduler", path, sizeof(path));
+	snprintf(buf, len, "http://%s:%d%s/%s/%s/%s", ctx->host, ctx->port,
+	    path, k->role, k->env, k->name);
 }
 
 int
@@ -186,14 +205,6 @@ client_query_tasks(struct client_ctx *ctx, const struct client_jobkey *k,
     const int32_t *instances, size_t ninstances, bool active_only,
     Response **resp)
 {
-	static const ScheduleStatus active[] = {
-		SCHEDULE_STATUS__ASSIGNED,
-		SCHEDULE_STATUS__SCHEDULE_STATUS_DRAINING,
-		SCHEDULE_STATUS__KILLING, SCHEDULE_STATUS__PENDING,
-		SCHEDULE_STATUS__PREEMPTING, SCHEDULE_STATUS__RESTARTING,
-		SCHEDULE_STATUS__RUNNING, SCHEDULE_STATUS__STARTING,
-		SCHEDULE_STATUS__PARTITIONED, SCHEDULE_STATUS__THROTTLED,
-	};
 	GetTasksWithoutConfigsArgs args = GET_TASKS_WITHOUT_CONFIGS_ARGS__INIT;
 	TaskQuery q = TASK_QUERY__INIT;
 	JobKey jk, *jks[1];
@@ -203,8 +214,8 @@ client_query_tasks(struct client_ctx *ctx, const struct client_jobkey *k,
 	q.n_jobkeys = 1;
 	q.jobkeys = jks;
 	if (active_only) {
-		q.n_statuses = sizeof(active) / sizeof(active[0]);
-		q.statuses = (ScheduleStatus *)(uintptr_t)active;
+		q.n_statuses = client_nactive_states;
+		q.statuses = (ScheduleStatus *)(uintptr_t)client_active_states;
 	}
 	if (instances != NULL) {
 		q.n_instanceids = ninstances;

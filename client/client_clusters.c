@@ -53,20 +53,14 @@ get_string(json_t *o, const char *path, const char *cname,
     const char *field, const char *def, char **out, char *err, size_t errlen)
 {
 	json_t *v = json_object_get(o, field);
-	char *text;
-	int r;
 
 	if (v == NULL || json_is_null(v)) {
 		*out = def != NULL ? client_xstrdup(def) : NULL;
 		return 0;
 	}
-	if (!json_is_string(v)) {
-		text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-		r = client_fail(err, errlen, "%s: cluster '%s': %s: expected a "
-		    "string, got %s", path, cname, field, text ? text : "?");
-		free(text);
-		return r;
-	}
+	if (!json_is_string(v))
+		return client_fail_got(err, errlen, v, "%s: cluster '%s': %s: "
+		    "expected a string", path, cname, field);
 	*out = client_xstrdup(json_string_value(v));
 	return 0;
 }
@@ -76,21 +70,13 @@ one(json_t *o, const char *path, struct client_cluster *c, char *err,
     size_t errlen)
 {
 	json_t *v;
-	char *text;
 	const char *name = json_string_value(json_object_get(o, "name"));
 
 	memset(c, 0, sizeof(*c));
-	if (name == NULL) {
-		text = json_dumps(json_object_get(o, "name"),
-		    JSON_ENCODE_ANY | JSON_COMPACT);
-		client_fail(err, errlen, "%s: cluster name: expected a string, "
-		    "got %s", path, text ? text : "?");
-		free(text);
-		return -1;
-	}
-	if (!client_identifier_ok(name))
-		return client_fail(err, errlen, "%s: cluster name: invalid "
-		    "name '%s'", path, name);
+	/* Any string, as in Aurora: only job keys' role/env/name are checked. */
+	if (name == NULL)
+		return client_fail_got(err, errlen, json_object_get(o, "name"),
+		    "%s: cluster name: expected a string", path);
 	c->name = client_xstrdup(name);
 	c->zk_port = 2181;
 	if ((v = json_object_get(o, "zk_port")) != NULL && !json_is_null(v)) {
@@ -106,11 +92,8 @@ one(json_t *o, const char *path, struct client_cluster *c, char *err,
 				p = -1;
 		}
 		if (p <= 0 || p > 65535) {
-			text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-			client_fail(err, errlen, "%s: cluster '%s': zk_port: "
-			    "expected a port number, got %s", path, name,
-			    text ? text : "?");
-			free(text);
+			client_fail_got(err, errlen, v, "%s: cluster '%s': "
+			    "zk_port: expected a port number", path, name);
 			goto fail;
 		}
 		c->zk_port = (int)p;

@@ -31,13 +31,8 @@ struct cctx {
 static int
 bad(struct cctx *c, const char *path, json_t *v, const char *what)
 {
-	char *text = v != NULL ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) :
-	    NULL;
-
-	client_fail(c->err, c->errlen, "%s: %s: %s, got %s", c->file, path,
-	    what, text != NULL ? text : "nothing");
-	free(text);
-	return -1;
+	return client_fail_got(c->err, c->errlen, v, "%s: %s: %s", c->file,
+	    path, what);
 }
 
 static void

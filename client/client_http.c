@@ -354,3 +354,17 @@ client_url_parse(const char *url, char *host, size_t hostlen, int *port,
 	snprintf(path, pathlen, "%s", slash != NULL ? slash : "/");
 	return 0;
 }
+
+void
+client_url_join(const char *base, const char *ref, char *out, size_t len)
+{
+	size_t n = strcspn(base, "?#");
+
+	/* The base's last segment (after its last '/') gives way to ref. */
+	while (n > 0 && base[n - 1] != '/')
+		n--;
+	if (n == 0)
+		snprintf(out, len, "/%s", ref);
+	else
+		snprintf(out, len, "%.*s%s", (int)n, base, ref);
+}

@@ -5,31 +5,14 @@
  */
 #include "config.h"
 
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "client/client.h"
 
-#define NOPTS(o)	(sizeof(o) / sizeof((o)[0]))
-#define DEFAULT_WAIT	600	/* seconds, for --wait-until and kills */
-
-static int
-wait_secs(const struct client_opt *o, int *secs)
-{
-	*secs = DEFAULT_WAIT;
-	if (o->set && client_opt_int(o, "--wait-timeout", secs) != 0)
-		return CLIENT_EXIT_INVALID_PARAMETER;
-	return 0;
-}
-
-static void
-free_resp(Response *r)
-{
-	if (r != NULL)
-		protobuf_c_message_free_unpacked(&r->base, NULL);
-}
+/* Seconds a kill waits by default (Aurora's kill wait is bounded too). */
+#define KILL_WAIT	600
 
 static int
 create(struct client_ctx *ctx, int argc, char **argv)
@@ -44,7 +27,7 @@ create(struct client_ctx *ctx, int argc, char **argv)
 	};
 	GetTierConfigsArgs targs = GET_TIER_CONFIGS_ARGS__INIT;
 	CreateJobArgs cargs = CREATE_JOB_ARGS__INIT;
-	enum client_wait_for w = CLIENT_WAIT_PENDING;
+	enum client_wait_for w;
 	struct client_jobkey k;
 	char err[CLIENT_ERR_LEN], *args[2], url[1024];
 	JobConfiguration *jc = NULL;
@@ -59,13 +42,7 @@ create(struct client_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "usage: %s\n", usage);
 		return CLIENT_EXIT_INVALID_COMMAND;
 	}
-	if (opts[0].set && client_wait_parse(opts[0].value, &w) == -1) {
-		fprintf(stderr, "argument --wait-until: invalid choice: '%s' "
-		    "(choose from 'PENDING', 'RUNNING', 'FINISHED')\n",
-		    opts[0].value);
-		return CLIENT_EXIT_INVALID_PARAMETER;
-	}
-	if ((code = wait_secs(&opts[1], &secs)) != 0)
+	if ((code = client_wait_opts(&opts[0], &opts[1], &w, &secs)) != 0)
 		return code;
 	if (client_jobkey_parse(args[0], &k, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s\n", err);
@@ -91,7 +68,7 @@ create(struct client_ctx *ctx, int argc, char **argv)
 	if (resp->result != NULL)
 		client_config_backfill_tier(jc,
 		    resp->result->gettierconfigresult);
-	free_resp(resp);
+	client_response_free(resp);
 	cargs.description = jc;
 	if ((code = client_call(ctx, k.cluster, "createJob", &cargs.base,
 	    &resp)) != 0)
@@ -99,9 +76,9 @@ create(struct client_ctx *ctx, int argc, char **argv)
 	if ((code = client_check_response(resp, CLIENT_EXIT_COMMAND_FAILURE,
 	    "Job creation failed due to error:")) != 0)
 		goto out;
-	free_resp(resp);
+	client_response_free(resp);
 	resp = NULL;
-	if ((code = client_wait_until(ctx, &k, w, NULL, 0, secs)) != 0)
+	if ((code = client_wait_until(ctx, &k, w, NULL, 0, secs, false)) != 0)
 		goto out;
 	/* Check that the job was created. */
 	if ((code = client_query_tasks(ctx, &k, NULL, 0, false, &resp)) != 0)
@@ -118,7 +95,7 @@ create(struct client_ctx *ctx, int argc, char **argv)
 	client_job_url(ctx, &k, url, sizeof(url));
 	printf("Job create succeeded: job url=%s\n", url);
 out:
-	free_resp(resp);
+	client_response_free(resp);
 	protobuf_c_message_free_unpacked(&jc->base, NULL);
 	return code;
 }
@@ -128,11 +105,9 @@ list(struct client_ctx *ctx, int argc, char **argv)
 {
 	static const char usage[] = "aurora job list "
 	    "cluster[/role[/env[/name]]]";
-	GetJobsArgs gargs = GET_JOBS_ARGS__INIT;
-	struct client_jobkey k;
+	struct client_jobkey k, *jobs;
 	char err[CLIENT_ERR_LEN], *args[1];
-	Response *resp;
-	size_t nargs, i, c;
+	size_t nargs, njobs, i;
 	int code;
 
 	if ((code = client_opts_parse(argc, argv, NULL, 0, args, &nargs, 1,
@@ -146,48 +121,13 @@ list(struct client_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return CLIENT_EXIT_INVALID_PARAMETER;
 	}
-	if (client_jobkey_bound(&k)) {
-		/* Aurora prints a full key without asking. */
-		printf("%s/%s/%s/%s\n", k.cluster, k.role, k.env, k.name);
-		return 0;
-	}
-	if (strchr(k.role, '*') == NULL)
-		gargs.ownerrole = k.role;
-	for (c = 0; c < ctx->clusters.n; c++) {
-		const char *cl = ctx->clusters.v[c].name;
-		const GetJobsResult *r;
-
-		if (fnmatch(k.cluster, cl, 0) != 0 &&
-		    strcmp(k.cluster, cl) != 0)
-			continue;
-		if ((code = client_call(ctx, cl, "getJobs", &gargs.base,
-		    &resp)) != 0)
-			return code;
-		if ((code = client_check_response(resp,
-		    CLIENT_EXIT_COMMAND_FAILURE, "Command failure:")) != 0) {
-			free_resp(resp);
-			return code;
-		}
-		r = resp->result != NULL ? resp->result->getjobsresult : NULL;
-		for (i = 0; r != NULL && i < r->n_configs; i++) {
-			const JobKey *jk = r->configs[i]->key;
-
-			if (jk == NULL || jk->role == NULL ||
-			    jk->environment == NULL || jk->name == NULL)
-				continue;
-			if (fnmatch(k.role, jk->role, 0) == 0 &&
-			    fnmatch(k.env, jk->environment, 0) == 0 &&
-			    fnmatch(k.name, jk->name, 0) == 0)
-				printf("%s/%s/%s/%s\n", cl, jk->role,
-				    jk->environment, jk->name);
-		}
-		free_resp(resp);
-	}
-	if (client_clusters_find(&ctx->clusters, k.cluster) == NULL &&
-	    strchr(k.cluster, '*') == NULL) {
-		fprintf(stderr, "Unknown cluster: %s\n", k.cluster);
-		return CLIENT_EXIT_INVALID_CONFIGURATION;
-	}
+	/* A full key is printed without asking, as Aurora does. */
+	if ((code = client_jobs_matching(ctx, &k, &jobs, &njobs)) != 0)
+		return code;
+	for (i = 0; i < njobs; i++)
+		printf("%s/%s/%s/%s\n", jobs[i].cluster, jobs[i].role,
+		    jobs[i].env, jobs[i].name);
+	free(jobs);
 	return 0;
 }
 
@@ -198,7 +138,7 @@ active_instances(struct client_ctx *ctx, const struct client_jobkey *k,
 {
 	const ScheduleStatusResult *r;
 	Response *resp;
-	size_t i, j;
+	size_t i;
 	int code;
 
 	*ids = NULL;
@@ -207,79 +147,107 @@ active_instances(struct client_ctx *ctx, const struct client_jobkey *k,
 		return code;
 	if ((code = client_check_response(resp, CLIENT_EXIT_INVALID_PARAMETER,
 	    "Command failure:")) != 0) {
-		free_resp(resp);
+		client_response_free(resp);
 		return code;
 	}
 	r = resp->result != NULL ? resp->result->schedulestatusresult : NULL;
 	*ids = client_xcalloc(r != NULL ? r->n_tasks : 0, sizeof(int32_t));
-	for (i = 0; r != NULL && i < r->n_tasks; i++) {
-		int32_t id;
-
-		if (r->tasks[i]->assignedtask == NULL)
-			continue;
-		id = r->tasks[i]->assignedtask->instanceid;
-		for (j = 0; j < *n && (*ids)[j] != id; j++)
-			;
-		if (j == *n)
-			(*ids)[(*n)++] = id;
-	}
-	/* Insertion sort: a job has few instances. */
-	for (i = 1; i < *n; i++)
-		for (j = i; j > 0 && (*ids)[j - 1] > (*ids)[j]; j--) {
-			int32_t t = (*ids)[j];
-
-			(*ids)[j] = (*ids)[j - 1];
-			(*ids)[j - 1] = t;
-		}
-	free_resp(resp);
+	for (i = 0; r != NULL && i < r->n_tasks; i++)
+		if (r->tasks[i]->assignedtask != NULL)
+			(*ids)[(*n)++] = r->tasks[i]->assignedtask->instanceid;
+	client_ids_sort_unique(*ids, n);
+	client_response_free(resp);
 	return 0;
 }
 
-static bool
-contains(const int32_t *ids, size_t n, int32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
-}
-
+/*
+ * killTasks for ids (NULL: the whole job), then waits for them to end; on
+ * a timeout, Aurora's one message and CLIENT_EXIT_TIMEOUT.
+ */
 static int
-kill_batch(struct client_ctx *ctx, const struct client_jobkey *k,
-    int32_t *batch, size_t n, const char *message, int secs)
+kill_and_wait(struct client_ctx *ctx, const struct client_jobkey *k,
+    int32_t *ids, size_t n, const char *message, const char *errmsg,
+    int secs)
 {
 	KillTasksArgs kargs = KILL_TASKS_ARGS__INIT;
-	char msg[1024], list[512];
+	char list[512];
 	JobKey jk;
 	Response *resp;
 	int code;
 
 	client_jobkey_thrift(k, &jk);
 	kargs.job = &jk;
-	kargs.instances = batch;
+	kargs.instances = ids;
 	kargs.n_instances = n;
 	kargs.message = (char *)(uintptr_t)message;
-	client_instances_str(batch, n, list, sizeof(list));
 	if ((code = client_call(ctx, k->cluster, "killTasks", &kargs.base,
 	    &resp)) != 0)
 		return code;
-	snprintf(msg, sizeof(msg), "Kill of instances %s failed with error:",
-	    list);
-	code = client_check_response(resp, CLIENT_EXIT_API_ERROR, msg);
-	free_resp(resp);
+	code = client_check_response(resp, CLIENT_EXIT_API_ERROR, errmsg);
+	client_response_free(resp);
 	if (code != 0)
 		return code;
-	if ((code = client_wait_until(ctx, k, CLIENT_WAIT_FINISHED, batch, n,
-	    secs)) != 0) {
-		if (code == CLIENT_EXIT_TIMEOUT)
-			fprintf(stderr, "Instances %s were not killed in "
-			    "time\n", list);
-		return code;
+	code = client_wait_until(ctx, k, CLIENT_WAIT_FINISHED, ids, n, secs,
+	    true);
+	if (code == CLIENT_EXIT_TIMEOUT) {
+		/* Python prints the instance list, or None for all. */
+		if (ids != NULL)
+			client_instances_str(ids, n, list, sizeof(list));
+		fprintf(stderr, "Instances %s were not killed in time\n",
+		    ids != NULL ? list : "None");
 	}
-	printf("Successfully killed instances %s\n", list);
-	return 0;
+	return code;
+}
+
+/* Aurora's kill_in_batches: the active instances asked for, in batches. */
+static int
+kill_batches(struct client_ctx *ctx, const struct client_jobkey *k,
+    const int32_t *want, size_t nwant, int batch, int maxfail,
+    const char *message, int secs)
+{
+	char key[1024], list[512], errmsg[600];
+	int32_t *ids;
+	size_t nids, ntodo = 0, i, n;
+	int code = 0, errors = 0;
+
+	client_jobkey_str(k, key, sizeof(key));
+	if ((code = active_instances(ctx, k, &ids, &nids)) != 0)
+		return code;
+	if (nids == 0) {
+		fprintf(stderr, "No tasks to kill found for job %s\n", key);
+		free(ids);
+		return CLIENT_EXIT_INVALID_PARAMETER;
+	}
+	for (i = 0; i < nids; i++)
+		if (want == NULL || client_ids_contains(want, nwant, ids[i]))
+			ids[ntodo++] = ids[i];
+	for (i = 0; i < ntodo; i += n) {
+		n = ntodo - i < (size_t)batch ? ntodo - i : (size_t)batch;
+		client_instances_str(ids + i, n, list, sizeof(list));
+		snprintf(errmsg, sizeof(errmsg), "Kill of instances %s failed "
+		    "with error:", list);
+		code = kill_and_wait(ctx, k, ids + i, n, message, errmsg, secs);
+		if (code == 0) {
+			printf("Successfully killed instances %s\n", list);
+			continue;
+		}
+		if (code != CLIENT_EXIT_TIMEOUT)
+			goto out;
+		if (++errors > maxfail) {
+			fprintf(stderr, "Exceeded maximum number of errors "
+			    "while killing instances\n");
+			code = CLIENT_EXIT_COMMAND_FAILURE;
+			goto out;
+		}
+	}
+	code = 0;
+	if (errors > 0) {
+		fprintf(stderr, "Errors occurred while killing instances\n");
+		code = CLIENT_EXIT_COMMAND_FAILURE;
+	}
+out:
+	free(ids);
+	return code;
 }
 
 static int
@@ -297,11 +265,11 @@ kill_cmd(struct client_ctx *ctx, int argc, char **argv, bool all)
 		{ "--max-total-failures", NULL, true, NULL, false },
 	};
 	struct client_jobkey k;
-	char err[CLIENT_ERR_LEN], *args[1], key[1024];
-	int32_t *want = NULL, *active = NULL, *todo;
-	size_t nargs, nwant = 0, nactive = 0, ntodo = 0, i;
-	int code, batch = 1, secs, maxfail = 0, errors = 0;
-	bool every;
+	char err[CLIENT_ERR_LEN], *args[1];
+	int32_t *want = NULL;
+	size_t nargs, nwant = 0;
+	int code, batch = 1, secs = KILL_WAIT, maxfail = 0;
+	bool every = true;
 
 	if ((code = client_opts_parse(argc, argv, opts, NOPTS(opts), args,
 	    &nargs, 1, usage)) != 0)
@@ -311,16 +279,21 @@ kill_cmd(struct client_ctx *ctx, int argc, char **argv, bool all)
 		return CLIENT_EXIT_INVALID_COMMAND;
 	}
 	if ((opts[1].set && (code = client_opt_int(&opts[1], "--batch-size",
-	    &batch)) != 0) || (code = wait_secs(&opts[3], &secs)) != 0 ||
-	    (opts[4].set && (code = client_opt_int(&opts[4],
-	    "--max-total-failures", &maxfail)) != 0))
+	    &batch)) != 0) || (opts[3].set && (code = client_opt_int(&opts[3],
+	    "--wait-timeout", &secs)) != 0) || (opts[4].set &&
+	    (code = client_opt_int(&opts[4], "--max-total-failures",
+	    &maxfail)) != 0))
 		return code;
 	if (batch < 1) {
 		fprintf(stderr, "argument --batch-size: must be at least 1\n");
 		return CLIENT_EXIT_INVALID_PARAMETER;
 	}
+	if (secs < 0) {
+		fprintf(stderr, "argument --wait-timeout: must be 0 (no limit) "
+		    "or more\n");
+		return CLIENT_EXIT_INVALID_PARAMETER;
+	}
 	if (all) {
-		every = true;
 		if (client_jobkey_parse(args[0], &k, err, sizeof(err)) == -1) {
 			fprintf(stderr, "%s\n", err);
 			return CLIENT_EXIT_INVALID_PARAMETER;
@@ -338,47 +311,18 @@ kill_cmd(struct client_ctx *ctx, int argc, char **argv, bool all)
 			return CLIENT_EXIT_INVALID_PARAMETER;
 		}
 	}
-	client_jobkey_str(&k, key, sizeof(key));
-	if ((code = active_instances(ctx, &k, &active, &nactive)) != 0)
-		goto out;
-	todo = client_xcalloc(nactive, sizeof(*todo));
-	for (i = 0; i < nactive; i++)
-		if (every || contains(want, nwant, active[i]))
-			todo[ntodo++] = active[i];
-	free(active);
-	active = todo;
-	if (nactive == 0 || (ntodo == 0 && every)) {
-		fprintf(stderr, "No tasks to kill found for job %s\n", key);
-		code = CLIENT_EXIT_INVALID_PARAMETER;
-		goto out;
-	}
+	/* --no-batching: as Aurora, one killTasks without looking first. */
 	if (opts[2].set)
-		batch = (int)(ntodo > 0 ? ntodo : 1);
-	for (i = 0; i < ntodo; i += (size_t)batch) {
-		size_t n = ntodo - i < (size_t)batch ? ntodo - i : (size_t)batch;
-
-		code = kill_batch(ctx, &k, todo + i, n, opts[0].value, secs);
-		if (code == CLIENT_EXIT_TIMEOUT) {
-			if (++errors > maxfail) {
-				fprintf(stderr, "Exceeded maximum number of "
-				    "errors while killing instances\n");
-				code = CLIENT_EXIT_COMMAND_FAILURE;
-				goto out;
-			}
-		} else if (code != 0)
-			goto out;
-	}
-	if (errors > 0) {
-		fprintf(stderr, "Errors occurred while killing instances\n");
-		code = CLIENT_EXIT_COMMAND_FAILURE;
-		goto out;
-	}
-	printf("Job %s succeeded\n", all ? "killall" : "kill");
-	code = 0;
-out:
+		code = kill_and_wait(ctx, &k, want, nwant, opts[0].value,
+		    "Command failure:", secs);
+	else
+		code = kill_batches(ctx, &k, want, nwant, batch, maxfail,
+		    opts[0].value, secs);
 	free(want);
-	free(active);
-	return code;
+	if (code != 0)
+		return code;
+	printf("Job %s succeeded\n", all ? "killall" : "kill");
+	return 0;
 }
 
 static int
@@ -398,7 +342,7 @@ restart(struct client_ctx *ctx, int argc, char **argv)
 	size_t nargs, n = 0, nactive = 0, i, off;
 	Response *resp = NULL;
 	JobKey jk;
-	int code, batch = 0, maxfail = 0;
+	int code, batch = 1, maxfail = 0;
 	bool all;
 
 	if ((code = client_opts_parse(argc, argv, opts, NOPTS(opts), args,
@@ -417,6 +361,10 @@ restart(struct client_ctx *ctx, int argc, char **argv)
 		    "specified %d\n", maxfail);
 		return CLIENT_EXIT_INVALID_PARAMETER;
 	}
+	if (batch < 1) {
+		fprintf(stderr, "argument --batch-size: must be at least 1\n");
+		return CLIENT_EXIT_INVALID_PARAMETER;
+	}
 	if (client_instance_spec_parse(args[0], &k, &ids, &n, &all, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "%s\n", err);
@@ -427,7 +375,7 @@ restart(struct client_ctx *ctx, int argc, char **argv)
 		if ((code = active_instances(ctx, &k, &active, &nactive)) != 0)
 			goto out;
 		for (i = 0; opts[2].set && !all && i < n; i++)
-			if (!contains(active, nactive, ids[i])) {
+			if (!client_ids_contains(active, nactive, ids[i])) {
 				fprintf(stderr, "Invalid instance parameter: "
 				    "[%d]\n", ids[i]);
 				code = CLIENT_EXIT_INVALID_PARAMETER;
@@ -440,15 +388,9 @@ restart(struct client_ctx *ctx, int argc, char **argv)
 			active = NULL;
 		}
 	}
-	if (n == 0) {
-		fprintf(stderr, "No active instances of %s to restart\n", key);
-		code = CLIENT_EXIT_INVALID_PARAMETER;
-		goto out;
-	}
+	/* Aurora's restarter: nothing active is nothing to do, and OK. */
 	client_jobkey_thrift(&k, &jk);
 	rargs.job = &jk;
-	if (batch <= 0)
-		batch = (int)n;
 	for (off = 0; off < n; off += (size_t)batch) {
 		rargs.shardids = ids + off;
 		rargs.n_shardids = n - off < (size_t)batch ? n - off :
@@ -458,7 +400,7 @@ restart(struct client_ctx *ctx, int argc, char **argv)
 			goto out;
 		snprintf(msg, sizeof(msg), "Error restarting job %s:", key);
 		code = client_check_response(resp, CLIENT_EXIT_API_ERROR, msg);
-		free_resp(resp);
+		client_response_free(resp);
 		resp = NULL;
 		if (code != 0)
 			goto out;
@@ -481,14 +423,14 @@ add(struct client_ctx *ctx, int argc, char **argv)
 		{ "--wait-timeout", NULL, true, NULL, false },
 	};
 	AddInstancesArgs aargs = ADD_INSTANCES_ARGS__INIT;
-	enum client_wait_for w = CLIENT_WAIT_PENDING;
+	enum client_wait_for w;
 	struct client_opt countopt = { "instance_count", NULL, true, NULL,
 	    false };
 	struct client_jobkey k;
 	InstanceKey ik = INSTANCE_KEY__INIT;
 	char err[CLIENT_ERR_LEN], *args[2];
 	int32_t instance, *active = NULL, *range = NULL;
-	size_t nargs, nactive = 0, i;
+	size_t nargs, nactive = 0;
 	Response *resp;
 	JobKey jk;
 	int code, count, secs;
@@ -500,13 +442,7 @@ add(struct client_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "usage: %s\n", usage);
 		return CLIENT_EXIT_INVALID_COMMAND;
 	}
-	if (opts[0].set && client_wait_parse(opts[0].value, &w) == -1) {
-		fprintf(stderr, "argument --wait-until: invalid choice: '%s' "
-		    "(choose from 'PENDING', 'RUNNING', 'FINISHED')\n",
-		    opts[0].value);
-		return CLIENT_EXIT_INVALID_PARAMETER;
-	}
-	if ((code = wait_secs(&opts[1], &secs)) != 0)
+	if ((code = client_wait_opts(&opts[0], &opts[1], &w, &secs)) != 0)
 		return code;
 	if (client_task_instance_parse(args[0], &k, &instance, err,
 	    sizeof(err)) == -1) {
@@ -523,8 +459,15 @@ add(struct client_ctx *ctx, int argc, char **argv)
 	}
 	if ((code = active_instances(ctx, &k, &active, &nactive)) != 0)
 		return code;
-	if (!contains(active, nactive, instance)) {
+	if (!client_ids_contains(active, nactive, instance)) {
 		fprintf(stderr, "Invalid instance parameter: [%d]\n", instance);
+		free(active);
+		return CLIENT_EXIT_INVALID_PARAMETER;
+	}
+	/* New ids follow the highest active one, as in Aurora. */
+	if (client_instance_range(active[nactive - 1], count, NULL, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "%s\n", err);
 		free(active);
 		return CLIENT_EXIT_INVALID_PARAMETER;
 	}
@@ -542,13 +485,12 @@ add(struct client_ctx *ctx, int argc, char **argv)
 	}
 	code = client_check_response(resp, CLIENT_EXIT_API_ERROR,
 	    "Command failure:");
-	free_resp(resp);
+	client_response_free(resp);
 	if (code == 0 && w != CLIENT_WAIT_PENDING) {
-		range = client_xcalloc((size_t)count, sizeof(*range));
-		for (i = 0; i < (size_t)count; i++)
-			range[i] = active[nactive - 1] + 1 + (int32_t)i;
+		client_instance_range(active[nactive - 1], count, &range, err,
+		    sizeof(err));
 		code = client_wait_until(ctx, &k, w, range, (size_t)count,
-		    secs);
+		    secs, false);
 	}
 	free(range);
 	free(active);

@@ -54,14 +54,15 @@ split(const char *s, char parts[][CLIENT_ID_LEN], int max, char *err,
 	}
 }
 
+/* As AuroraJobKey: the cluster is any name clusters.json may hold. */
 static int
 check_ids(const struct client_jobkey *k, char *err, size_t errlen)
 {
-	static const char *const names[] = { "cluster", "role", "env", "name" };
-	const char *v[] = { k->cluster, k->role, k->env, k->name };
+	static const char *const names[] = { "role", "env", "name" };
+	const char *v[] = { k->role, k->env, k->name };
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 3; i++)
 		if (!client_identifier_ok(v[i]))
 			return client_fail(err, errlen, "Invalid %s '%s'",
 			    names[i], v[i]);
@@ -134,6 +135,45 @@ cmp_int32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+void
+client_ids_sort_unique(int32_t *ids, size_t *n)
+{
+	size_t i, j;
+
+	if (*n == 0)
+		return;
+	qsort(ids, *n, sizeof(*ids), cmp_int32);
+	for (i = j = 1; i < *n; i++)
+		if (ids[j - 1] != ids[i])
+			ids[j++] = ids[i];
+	*n = j;
+}
+
+bool
+client_ids_contains(const int32_t *ids, size_t n, int32_t id)
+{
+	return n > 0 && bsearch(&id, ids, n, sizeof(*ids), cmp_int32) != NULL;
+}
+
+int
+client_instance_range(int32_t last, int count, int32_t **ids, char *err,
+    size_t errlen)
+{
+	int64_t first = (int64_t)last + 1;
+	int i;
+
+	if (count < 0 || first + count - 1 > INT32_MAX)
+		return client_fail(err, errlen, "Cannot add %d instances after "
+		    "instance %d: instance ids end at %d", count, last,
+		    INT32_MAX);
+	if (ids != NULL) {
+		*ids = client_xcalloc((size_t)count, sizeof(**ids));
+		for (i = 0; i < count; i++)
+			(*ids)[i] = (int32_t)(first + i);
+	}
+	return 0;
+}
+
 static int
 parse_int(const char *s, size_t len, long *out)
 {
@@ -156,7 +196,7 @@ client_instances_parse(const char *s, int32_t **ids, size_t *n, char *err,
 {
 	const char *p = s, *comma, *dash;
 	int32_t *v = NULL;
-	size_t cnt = 0, cap = 0, len, i, j;
+	size_t cnt = 0, cap = 0, len;
 	long first, last;
 
 	*ids = NULL;
@@ -204,12 +244,9 @@ client_instances_parse(const char *s, int32_t **ids, size_t *n, char *err,
 			break;
 		p = comma + 1;
 	}
-	qsort(v, cnt, sizeof(*v), cmp_int32);
-	for (i = j = 0; i < cnt; i++)
-		if (j == 0 || v[j - 1] != v[i])
-			v[j++] = v[i];
+	client_ids_sort_unique(v, &cnt);
 	*ids = v;
-	*n = j;
+	*n = cnt;
 	return 0;
 bad:
 	free(v);

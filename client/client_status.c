@@ -1,7 +1,8 @@
 /*
  * client: `aurora job status KEY [--write-json]`: the job's tasks, active
  * then inactive, each sorted by instance, in Aurora's text layout or as
- * JSON ({"job", "active", "inactive"} per job).
+ * JSON ({"job", "active", "inactive"} per job); and the expansion of a
+ * partial key, which `aurora job list` shares.
  */
 #include "config.h"
 
@@ -13,7 +14,8 @@
 
 #include "client/client.h"
 
-#define NOPTS(o)	(sizeof(o) / sizeof((o)[0]))
+/* As Python prints None. */
+#define STR(s)	((s) != NULL ? (s) : "None")
 
 static int
 by_instance(const void *a, const void *b)
@@ -60,11 +62,10 @@ print_task(const ScheduledTask *st)
 	size_t i;
 
 	printf("\tTask role: %s, env: %s, name: %s, instance: %d, status: %s "
-	    "on %s\n", jk && jk->role ? jk->role : "None",
-	    jk && jk->environment ? jk->environment : "None",
-	    jk && jk->name ? jk->name : "None", at ? at->instanceid : 0,
-	    client_status_name(st->status),
-	    at && at->slavehost ? at->slavehost : "None");
+	    "on %s\n", STR(jk ? jk->role : NULL),
+	    STR(jk ? jk->environment : NULL), STR(jk ? jk->name : NULL),
+	    at ? at->instanceid : 0, client_status_name(st->status),
+	    STR(at ? at->slavehost : NULL));
 	if (tc != NULL) {
 		client_resources_str(tc->resources, tc->n_resources, ", ", "",
 		    res, sizeof(res));
@@ -74,7 +75,7 @@ print_task(const ScheduledTask *st)
 		printf("\t  assigned ports: {");
 		for (i = 0; i < at->n_assignedports; i++)
 			printf("%s'%s': %d", i > 0 ? ", " : "",
-			    at->assignedports[i]->key,
+			    STR(at->assignedports[i]->key),
 			    at->assignedports[i]->value);
 		printf("}\n");
 		printf("\t  failure count: %d (max %d)\n", st->failurecount,
@@ -87,14 +88,15 @@ print_task(const ScheduledTask *st)
 	for (i = 0; i < st->n_taskevents; i++) {
 		fmt_time(ev[i]->timestamp, when, sizeof(when));
 		printf("\t   %s %s: %s\n", when, client_status_name(
-		    ev[i]->status), ev[i]->message ? ev[i]->message : "None");
+		    ev[i]->status), STR(ev[i]->message));
 	}
 	free(ev);
 	if (tc != NULL && tc->n_metadata > 0) {
 		printf("\t  metadata:\n");
 		for (i = 0; i < tc->n_metadata; i++)
 			printf("\t\t  (key: '%s', value: '%s')\n",
-			    tc->metadata[i]->key, tc->metadata[i]->value);
+			    STR(tc->metadata[i]->key),
+			    STR(tc->metadata[i]->value));
 	}
 	printf("\n");
 }
@@ -145,12 +147,12 @@ one_job(struct client_ctx *ctx, const struct client_jobkey *k, bool js,
 		return code;
 	if ((code = client_check_response(resp, CLIENT_EXIT_INVALID_PARAMETER,
 	    "Command failure:")) != 0) {
-		protobuf_c_message_free_unpacked(&resp->base, NULL);
+		client_response_free(resp);
 		return code;
 	}
 	r = resp->result != NULL ? resp->result->schedulestatusresult : NULL;
 	if (r == NULL || r->n_tasks == 0) {
-		protobuf_c_message_free_unpacked(&resp->base, NULL);
+		client_response_free(resp);
 		return 0;
 	}
 	*found = true;
@@ -182,16 +184,16 @@ one_job(struct client_ctx *ctx, const struct client_jobkey *k, bool js,
 	}
 	free(active);
 	free(inactive);
-	protobuf_c_message_free_unpacked(&resp->base, NULL);
+	client_response_free(resp);
 	return 0;
 }
 
-/* The jobs a partial key names (getJobs on each matching cluster). */
-static int
-matching(struct client_ctx *ctx, const struct client_jobkey *k,
+int
+client_jobs_matching(struct client_ctx *ctx, const struct client_jobkey *k,
     struct client_jobkey **out, size_t *n)
 {
 	GetJobsArgs gargs = GET_JOBS_ARGS__INIT;
+	bool glob = strpbrk(k->cluster, "*?[") != NULL;
 	size_t c, i;
 	Response *resp;
 	int code;
@@ -204,20 +206,27 @@ matching(struct client_ctx *ctx, const struct client_jobkey *k,
 		*n = 1;
 		return 0;
 	}
+	/* As Aurora's get_api; a glob (ours) may match no cluster. */
+	if (!glob && client_clusters_find(&ctx->clusters, k->cluster) == NULL) {
+		fprintf(stderr, "Unknown cluster: %s\n", k->cluster);
+		return CLIENT_EXIT_INVALID_CONFIGURATION;
+	}
+	/* Aurora asks for one role unless the role has a '*'. */
 	if (strchr(k->role, '*') == NULL)
 		gargs.ownerrole = (char *)(uintptr_t)k->role;
 	for (c = 0; c < ctx->clusters.n; c++) {
 		const char *cl = ctx->clusters.v[c].name;
 		const GetJobsResult *r;
 
-		if (fnmatch(k->cluster, cl, 0) != 0)
+		if (glob ? fnmatch(k->cluster, cl, 0) != 0 :
+		    strcmp(k->cluster, cl) != 0)
 			continue;
 		if ((code = client_call(ctx, cl, "getJobs", &gargs.base,
 		    &resp)) != 0)
 			return code;
 		if ((code = client_check_response(resp,
 		    CLIENT_EXIT_COMMAND_FAILURE, "Command failure:")) != 0) {
-			protobuf_c_message_free_unpacked(&resp->base, NULL);
+			client_response_free(resp);
 			return code;
 		}
 		r = resp->result != NULL ? resp->result->getjobsresult : NULL;
@@ -243,7 +252,7 @@ matching(struct client_ctx *ctx, const struct client_jobkey *k,
 			snprintf(nv[*n].name, CLIENT_ID_LEN, "%s", jk->name);
 			(*n)++;
 		}
-		protobuf_c_message_free_unpacked(&resp->base, NULL);
+		client_response_free(resp);
 	}
 	return 0;
 }
@@ -277,7 +286,7 @@ client_status_main(struct client_ctx *ctx, int argc, char **argv)
 		code = CLIENT_EXIT_INVALID_PARAMETER;
 		goto done;
 	}
-	if ((code = matching(ctx, &k, &jobs, &njobs)) != 0)
+	if ((code = client_jobs_matching(ctx, &k, &jobs, &njobs)) != 0)
 		goto done;
 	for (i = 0; i < njobs; i++)
 		if ((code = one_job(ctx, &jobs[i], js, out, &found)) != 0)
@@ -286,8 +295,14 @@ client_status_main(struct client_ctx *ctx, int argc, char **argv)
 	if (!found) {
 		if (js) {
 			/* Scripts get an answer, and no error code. */
-			printf("{\"jobspec\":\"%s\",\"error\":\"No matching "
-			    "jobs found\"}\n", key);
+			json_t *o = json_pack("{s:s, s:s}", "jobspec", key,
+			    "error", "No matching jobs found");
+			char *text = o != NULL ? json_dumps(o, JSON_COMPACT |
+			    JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
+
+			printf("%s\n", text != NULL ? text : "{}");
+			free(text);
+			json_decref(o);
 		} else {
 			fprintf(stderr, "Found no jobs matching %s\n", key);
 			code = CLIENT_EXIT_INVALID_PARAMETER;

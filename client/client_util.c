@@ -48,6 +48,24 @@ client_fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+int
+client_fail_got(char *err, size_t errlen, json_t *v, const char *fmt, ...)
+{
+	char *text = v != NULL ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) :
+	    NULL;
+	va_list ap;
+	size_t off;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	off = strlen(err);
+	snprintf(err + off, errlen - off, ", got %s", text != NULL ? text :
+	    v != NULL ? "?" : "nothing");
+	free(text);
+	return -1;
+}
+
 void
 client_fmt_double(char *buf, size_t len, double d)
 {
@@ -123,24 +141,25 @@ client_status_parse(const char *name)
 }
 
 /* api.thrift's ACTIVE_STATES, LIVE_STATES and TERMINAL_STATES. */
+const ScheduleStatus client_active_states[] = {
+	SCHEDULE_STATUS__ASSIGNED, SCHEDULE_STATUS__SCHEDULE_STATUS_DRAINING,
+	SCHEDULE_STATUS__KILLING, SCHEDULE_STATUS__PENDING,
+	SCHEDULE_STATUS__PREEMPTING, SCHEDULE_STATUS__RESTARTING,
+	SCHEDULE_STATUS__RUNNING, SCHEDULE_STATUS__STARTING,
+	SCHEDULE_STATUS__PARTITIONED, SCHEDULE_STATUS__THROTTLED,
+};
+const size_t client_nactive_states = sizeof(client_active_states) /
+    sizeof(client_active_states[0]);
+
 bool
 client_status_active(int s)
 {
-	switch (s) {
-	case SCHEDULE_STATUS__ASSIGNED:
-	case SCHEDULE_STATUS__SCHEDULE_STATUS_DRAINING:
-	case SCHEDULE_STATUS__KILLING:
-	case SCHEDULE_STATUS__PENDING:
-	case SCHEDULE_STATUS__PREEMPTING:
-	case SCHEDULE_STATUS__RESTARTING:
-	case SCHEDULE_STATUS__RUNNING:
-	case SCHEDULE_STATUS__STARTING:
-	case SCHEDULE_STATUS__PARTITIONED:
-	case SCHEDULE_STATUS__THROTTLED:
-		return true;
-	default:
-		return false;
-	}
+	size_t i;
+
+	for (i = 0; i < client_nactive_states; i++)
+		if ((int)client_active_states[i] == s)
+			return true;
+	return false;
 }
 
 bool

@@ -27,6 +27,29 @@ client_wait_parse(const char *s, enum client_wait_for *w)
 	return 0;
 }
 
+int
+client_wait_opts(const struct client_opt *until,
+    const struct client_opt *timeout, enum client_wait_for *w, int *secs)
+{
+	*w = CLIENT_WAIT_PENDING;
+	*secs = 0;
+	if (until->set && client_wait_parse(until->value, w) == -1) {
+		fprintf(stderr, "argument --wait-until: invalid choice: '%s' "
+		    "(choose from 'PENDING', 'RUNNING', 'FINISHED')\n",
+		    until->value);
+		return CLIENT_EXIT_INVALID_PARAMETER;
+	}
+	if (timeout->set && client_opt_int(timeout, "--wait-timeout", secs) !=
+	    0)
+		return CLIENT_EXIT_INVALID_PARAMETER;
+	if (*secs < 0) {
+		fprintf(stderr, "argument --wait-timeout: must be 0 (no limit) "
+		    "or more\n");
+		return CLIENT_EXIT_INVALID_PARAMETER;
+	}
+	return 0;
+}
+
 static bool
 reached(int status, enum client_wait_for w)
 {
@@ -63,14 +86,6 @@ current(const ScheduleStatusResult *r, int32_t id)
 	return best;
 }
 
-static int
-cmp_id(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void
 summary(const ScheduleStatusResult *r, char *buf, size_t len)
 {
@@ -102,7 +117,8 @@ summary(const ScheduleStatusResult *r, char *buf, size_t len)
 
 int
 client_wait_until(struct client_ctx *ctx, const struct client_jobkey *k,
-    enum client_wait_for w, const int32_t *ids, size_t n, int timeout_secs)
+    enum client_wait_for w, const int32_t *ids, size_t n, int timeout_secs,
+    bool quiet)
 {
 	char last[512] = "", now[512], key[1024], list[512];
 	time_t start = time(NULL);
@@ -123,7 +139,7 @@ client_wait_until(struct client_ctx *ctx, const struct client_jobkey *k,
 		if ((code = client_check_response(resp,
 		    CLIENT_EXIT_API_ERROR, "Error querying the job's tasks:"))
 		    != 0) {
-			protobuf_c_message_free_unpacked(&resp->base, NULL);
+			client_response_free(resp);
 			return code;
 		}
 		r = resp->result != NULL ? resp->result->schedulestatusresult :
@@ -137,8 +153,8 @@ client_wait_until(struct client_ctx *ctx, const struct client_jobkey *k,
 
 			if (t->assignedtask == NULL)
 				continue;
-			if (ids != NULL && !bsearch(&t->assignedtask->instanceid,
-			    ids, n, sizeof(*ids), cmp_id))
+			if (ids != NULL && !client_ids_contains(ids, n,
+			    t->assignedtask->instanceid))
 				continue;
 			if (current(r, t->assignedtask->instanceid) == t)
 				done = reached(t->status, w);
@@ -152,10 +168,12 @@ client_wait_until(struct client_ctx *ctx, const struct client_jobkey *k,
 			fflush(stdout);
 			snprintf(last, sizeof(last), "%s", now);
 		}
-		protobuf_c_message_free_unpacked(&resp->base, NULL);
+		client_response_free(resp);
 		if (done)
 			return 0;
 		if (timeout_secs > 0 && time(NULL) - start >= timeout_secs) {
+			if (quiet)
+				return CLIENT_EXIT_TIMEOUT;
 			if (ids != NULL)
 				client_instances_str(ids, n, list, sizeof(list));
 			fprintf(stderr, "Instances %s of %s did not reach %s "

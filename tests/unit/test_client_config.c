@@ -57,6 +57,9 @@ test_keys(void)
 	CHECK_STR(err, "Invalid role 'bad role'");
 	CHECK(client_jobkey_parse("west/r//x", &k, err, sizeof(err)) == -1);
 	CHECK_STR(err, "Invalid env ''");
+	/* As AuroraJobKey, the cluster is not an identifier. */
+	CHECK(client_jobkey_parse("my west/r/e/n", &k, err, sizeof(err)) == 0);
+	CHECK_STR(k.cluster, "my west");
 
 	CHECK(client_jobkey_parse_partial("west/r", &k, err, sizeof(err)) == 0);
 	CHECK_STR(k.env, "*");
@@ -105,6 +108,61 @@ test_keys(void)
 }
 
 static void
+test_ids(void)
+{
+	int32_t v[] = { 5, 1, 5, 3, 1 }, *ids = NULL;
+	size_t n = 5;
+	char err[CLIENT_ERR_LEN];
+
+	client_ids_sort_unique(v, &n);
+	CHECK(n == 3 && v[0] == 1 && v[1] == 3 && v[2] == 5);
+	CHECK(client_ids_contains(v, n, 3));
+	CHECK(!client_ids_contains(v, n, 4));
+	CHECK(!client_ids_contains(v, 0, 1));
+	n = 0;
+	client_ids_sort_unique(v, &n);
+	CHECK(n == 0);
+
+	CHECK(client_instance_range(4, 3, &ids, err, sizeof(err)) == 0);
+	CHECK(ids != NULL && ids[0] == 5 && ids[2] == 7);
+	free(ids);
+	/* The last id may be INT32_MAX, not one more. */
+	CHECK(client_instance_range(INT32_MAX - 2, 2, NULL, err,
+	    sizeof(err)) == 0);
+	CHECK(client_instance_range(INT32_MAX - 2, 3, NULL, err,
+	    sizeof(err)) == -1);
+	CHECK_STR(err, "Cannot add 3 instances after instance 2147483645: "
+	    "instance ids end at 2147483647");
+	CHECK(client_instance_range(INT32_MAX, 2147483647, NULL, err,
+	    sizeof(err)) == -1);
+}
+
+static void
+test_wait_opts(void)
+{
+	struct client_opt until = { "--wait-until", NULL, true, NULL, false };
+	struct client_opt secs = { "--wait-timeout", NULL, true, NULL, false };
+	enum client_wait_for w;
+	int t = -5;
+
+	/* Unset: no wait, and a wait without limit, as in Aurora. */
+	CHECK(client_wait_opts(&until, &secs, &w, &t) == 0);
+	CHECK(w == CLIENT_WAIT_PENDING && t == 0);
+	until.set = secs.set = true;
+	until.value = "RUNNING";
+	secs.value = "30";
+	CHECK(client_wait_opts(&until, &secs, &w, &t) == 0);
+	CHECK(w == CLIENT_WAIT_RUNNING && t == 30);
+	secs.value = "-1";
+	CHECK(client_wait_opts(&until, &secs, &w, &t) ==
+	    CLIENT_EXIT_INVALID_PARAMETER);
+	secs.value = "0";
+	until.value = "DONE";
+	CHECK(client_wait_opts(&until, &secs, &w, &t) ==
+	    CLIENT_EXIT_INVALID_PARAMETER);
+}
+
+static void
 test_clusters(void)
 {
 	struct client_clusters cs = { NULL, 0 };
@@ -140,6 +198,17 @@ test_clusters(void)
 	CHECK(cs.n == 2);
 	c = client_clusters_find(&cs, "west");
 	CHECK(c != NULL && c->zk == NULL && c->scheduler_uri != NULL);
+	client_clusters_free(&cs);
+	/* Any string names a cluster, as in Aurora. */
+	snprintf(path, sizeof(path), "%s", write_file("names.json",
+	    "[{\"name\": \"my west\", \"zk\": \"z\"}]"));
+	CHECK(client_clusters_load_file(&cs, path, err, sizeof(err)) == 0);
+	CHECK(client_clusters_find(&cs, "my west") != NULL);
+	client_clusters_free(&cs);
+	snprintf(path, sizeof(path), "%s", write_file("names2.json",
+	    "[{\"name\": 7}]"));
+	CHECK(client_clusters_load_file(&cs, path, err, sizeof(err)) == -1);
+	CHECK_CONTAINS(err, "cluster name: expected a string, got 7");
 	client_clusters_free(&cs);
 
 	snprintf(path, sizeof(path), "%s", write_file("bad.json",
@@ -506,6 +575,17 @@ test_misc(void)
 	    sizeof(path)) == -1);
 	CHECK(client_url_parse("http://x:99999", host, sizeof(host), &port,
 	    path, sizeof(path)) == -1);
+	/* Python's urljoin(uri, 'api'), which Aurora calls the scheduler at. */
+	client_url_join("/", "api", path, sizeof(path));
+	CHECK_STR(path, "/api");
+	client_url_join("", "api", path, sizeof(path));
+	CHECK_STR(path, "/api");
+	client_url_join("/aurora/", "api", path, sizeof(path));
+	CHECK_STR(path, "/aurora/api");
+	client_url_join("/aurora", "api", path, sizeof(path));
+	CHECK_STR(path, "/api");
+	client_url_join("/a/b/?x=/y", "scheduler", path, sizeof(path));
+	CHECK_STR(path, "/a/b/scheduler");
 	CHECK(client_status_parse("failed") ==
 	    SCHEDULE_STATUS__SCHEDULE_STATUS_FAILED);
 	CHECK_STR(client_status_name(SCHEDULE_STATUS__KILLED), "KILLED");
@@ -524,6 +604,8 @@ main(void)
 		return 1;
 	}
 	test_keys();
+	test_ids();
+	test_wait_opts();
 	test_clusters();
 	test_translate();
 	test_errors();
