@@ -157,7 +157,8 @@ fetch_updates(struct api_call *c, const JobUpdateQuery *q,
 		    l.oom ? "out of memory" : err);
 		return -1;
 	}
-	qsort(l.d, l.n, sizeof(*l.d), newest_first);
+	if (l.n > 1)
+		qsort(l.d, l.n, sizeof(*l.d), newest_first);
 	for (i = 0; i < l.n; i++)
 		api_keep(c, &l.d[i]->base);
 	from = q->has_offset && q->offset > 0 ? (size_t)q->offset : 0;
@@ -167,7 +168,7 @@ fetch_updates(struct api_call *c, const JobUpdateQuery *q,
 	if (q->has_limit && q->limit > 0 && (size_t)q->limit < *n)
 		*n = (size_t)q->limit;
 	*d = api_alloc(c, (*n ? *n : 1) * sizeof(**d));
-	if (*d != NULL)
+	if (*d != NULL && *n > 0)
 		memcpy(*d, l.d + from, *n * sizeof(**d));
 	free(l.d);
 	return *d != NULL ? 0 : -1;
