@@ -14,6 +14,28 @@
 /* Seconds a kill waits by default (Aurora's kill wait is bounded too). */
 #define KILL_WAIT	600
 
+/*
+ * The options and the two arguments of create and add, whose first two
+ * options are --wait-until and --wait-timeout.
+ */
+static int
+two_args_and_wait(int argc, char **argv, struct client_opt *opts,
+    size_t nopts, const char *usage, char *args[2], enum client_wait_for *w,
+    int *secs)
+{
+	size_t nargs;
+	int code;
+
+	if ((code = client_opts_parse(argc, argv, opts, nopts, args, &nargs,
+	    2, usage)) != 0)
+		return code;
+	if (nargs != 2) {
+		fprintf(stderr, "usage: %s\n", usage);
+		return CLIENT_EXIT_INVALID_COMMAND;
+	}
+	return client_wait_opts(&opts[0], &opts[1], w, secs);
+}
+
 static int
 create(struct client_ctx *ctx, int argc, char **argv)
 {
@@ -32,17 +54,10 @@ create(struct client_ctx *ctx, int argc, char **argv)
 	char err[CLIENT_ERR_LEN], *args[2], url[1024];
 	JobConfiguration *jc = NULL;
 	Response *resp = NULL;
-	size_t nargs;
 	int code, secs;
 
-	if ((code = client_opts_parse(argc, argv, opts, NOPTS(opts), args,
-	    &nargs, 2, usage)) != 0)
-		return code;
-	if (nargs != 2) {
-		fprintf(stderr, "usage: %s\n", usage);
-		return CLIENT_EXIT_INVALID_COMMAND;
-	}
-	if ((code = client_wait_opts(&opts[0], &opts[1], &w, &secs)) != 0)
+	if ((code = two_args_and_wait(argc, argv, opts, NOPTS(opts), usage,
+	    args, &w, &secs)) != 0)
 		return code;
 	if (client_jobkey_parse(args[0], &k, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s\n", err);
@@ -430,19 +445,13 @@ add(struct client_ctx *ctx, int argc, char **argv)
 	InstanceKey ik = INSTANCE_KEY__INIT;
 	char err[CLIENT_ERR_LEN], *args[2];
 	int32_t instance, *active = NULL, *range = NULL;
-	size_t nargs, nactive = 0;
+	size_t nactive = 0;
 	Response *resp;
 	JobKey jk;
 	int code, count, secs;
 
-	if ((code = client_opts_parse(argc, argv, opts, NOPTS(opts), args,
-	    &nargs, 2, usage)) != 0)
-		return code;
-	if (nargs != 2) {
-		fprintf(stderr, "usage: %s\n", usage);
-		return CLIENT_EXIT_INVALID_COMMAND;
-	}
-	if ((code = client_wait_opts(&opts[0], &opts[1], &w, &secs)) != 0)
+	if ((code = two_args_and_wait(argc, argv, opts, NOPTS(opts), usage,
+	    args, &w, &secs)) != 0)
 		return code;
 	if (client_task_instance_parse(args[0], &k, &instance, err,
 	    sizeof(err)) == -1) {

@@ -224,7 +224,7 @@ decide(struct sched_tx *tx, void *arg)
 	return api_write_method(c->m->name)(tx, c);
 }
 
-/* A change's round is over: the decision's answer goes, or why not. */
+/* A change's round (or a snapshot) is over: its answer goes, or why not. */
 static void
 decided(void *arg, enum sched_outcome o, const char *why)
 {
@@ -253,23 +253,21 @@ decided(void *arg, enum sched_outcome o, const char *why)
 static void
 snapshot_done(void *arg, StoreSubmitResponse__Outcome o, const char *why)
 {
-	struct api_call *c = arg;
-
 	switch (o) {
 	case STORE_SUBMIT_RESPONSE__OUTCOME__APPLIED:
+		decided(arg, SCHED_COMMITTED, NULL);
 		break;
 	case STORE_SUBMIT_RESPONSE__OUTCOME__NOT_READY:
+		decided(arg, SCHED_NOT_READY, why);
+		break;
 	case STORE_SUBMIT_RESPONSE__OUTCOME__NOT_LEADING:
-		aurora_api_answer_message(&c->a,
-		    RESPONSE_CODE__ERROR_TRANSIENT, "%s", why);
+		decided(arg, SCHED_NOT_LEADING, why);
 		break;
 	default:
-		aurora_api_answer_message(&c->a,
-		    RESPONSE_CODE__RESPONSE_CODE_ERROR, "%s",
-		    why != NULL ? why : "the snapshot failed");
+		decided(arg, SCHED_FAILED, why != NULL ? why :
+		    "the snapshot failed");
 		break;
 	}
-	answer(c);
 }
 
 static void
