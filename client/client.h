@@ -212,6 +212,13 @@ void	client_job_url(const struct client_ctx *,
 int	client_query_tasks(struct client_ctx *, const struct client_jobkey *,
 	    const int32_t *instances, size_t ninstances, bool active_only,
 	    Response **resp);
+/*
+ * The same, and the answer must be OK: else it is printed with msg as
+ * client_check_response does, freed, and code_if_not_ok returned.
+ */
+int	client_query_tasks_ok(struct client_ctx *, const struct client_jobkey *,
+	    const int32_t *instances, size_t ninstances, bool active_only,
+	    int code_if_not_ok, const char *msg, Response **resp);
 
 /*
  * client_status.c. The jobs a partial key names: the key itself when bound, else getJobs
@@ -269,6 +276,9 @@ struct client_opt {
 int	client_opts_parse(int argc, char **argv, struct client_opt *,
 	    size_t nopts, char **args, size_t *nargs, size_t maxargs,
 	    const char *usage);
+/* The same, with exactly n positional arguments (else usage, exit 5). */
+int	client_opts_exact(int argc, char **argv, struct client_opt *,
+	    size_t nopts, char **args, size_t n, const char *usage);
 int	client_opt_int(const struct client_opt *, const char *what, int *out);
 
 #endif

@@ -50,20 +50,15 @@ client_quota_main(struct client_ctx *ctx, int argc, char **argv)
 	char *args[1], cluster[CLIENT_ID_LEN], msg[512];
 	const char *slash;
 	Response *resp;
-	size_t nargs;
 	int code;
 
 	if (argc < 1 || strcmp(argv[0], "get") != 0) {
 		fprintf(stderr, "usage: %s\n", usage);
 		return CLIENT_EXIT_INVALID_COMMAND;
 	}
-	if ((code = client_opts_parse(argc - 1, argv + 1, opts, NOPTS(opts),
-	    args, &nargs, 1, usage)) != 0)
+	if ((code = client_opts_exact(argc - 1, argv + 1, opts, NOPTS(opts), args, 1,
+	    usage)) != 0)
 		return code;
-	if (nargs != 1) {
-		fprintf(stderr, "usage: %s\n", usage);
-		return CLIENT_EXIT_INVALID_COMMAND;
-	}
 	if ((slash = strchr(args[0], '/')) == NULL ||
 	    strchr(slash + 1, '/') != NULL ||
 	    (size_t)(slash - args[0]) >= sizeof(cluster) ||

@@ -225,3 +225,20 @@ client_query_tasks(struct client_ctx *ctx, const struct client_jobkey *k,
 	return client_call(ctx, k->cluster, "getTasksWithoutConfigs",
 	    &args.base, resp);
 }
+
+int
+client_query_tasks_ok(struct client_ctx *ctx, const struct client_jobkey *k,
+    const int32_t *instances, size_t ninstances, bool active_only,
+    int code_if_not_ok, const char *msg, Response **resp)
+{
+	int code;
+
+	if ((code = client_query_tasks(ctx, k, instances, ninstances,
+	    active_only, resp)) != 0)
+		return code;
+	if ((code = client_check_response(*resp, code_if_not_ok, msg)) != 0) {
+		client_response_free(*resp);
+		*resp = NULL;
+	}
+	return code;
+}

@@ -23,16 +23,11 @@ two_args_and_wait(int argc, char **argv, struct client_opt *opts,
     size_t nopts, const char *usage, char *args[2], enum client_wait_for *w,
     int *secs)
 {
-	size_t nargs;
 	int code;
 
-	if ((code = client_opts_parse(argc, argv, opts, nopts, args, &nargs,
-	    2, usage)) != 0)
+	if ((code = client_opts_exact(argc, argv, opts, nopts, args, 2,
+	    usage)) != 0)
 		return code;
-	if (nargs != 2) {
-		fprintf(stderr, "usage: %s\n", usage);
-		return CLIENT_EXIT_INVALID_COMMAND;
-	}
 	return client_wait_opts(&opts[0], &opts[1], w, secs);
 }
 
@@ -122,16 +117,12 @@ list(struct client_ctx *ctx, int argc, char **argv)
 	    "cluster[/role[/env[/name]]]";
 	struct client_jobkey k, *jobs;
 	char err[CLIENT_ERR_LEN], *args[1];
-	size_t nargs, njobs, i;
+	size_t njobs, i;
 	int code;
 
-	if ((code = client_opts_parse(argc, argv, NULL, 0, args, &nargs, 1,
+	if ((code = client_opts_exact(argc, argv, NULL, 0, args, 1,
 	    usage)) != 0)
 		return code;
-	if (nargs != 1) {
-		fprintf(stderr, "usage: %s\n", usage);
-		return CLIENT_EXIT_INVALID_COMMAND;
-	}
 	if (client_jobkey_parse_partial(args[0], &k, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s\n", err);
 		return CLIENT_EXIT_INVALID_PARAMETER;
@@ -158,13 +149,9 @@ active_instances(struct client_ctx *ctx, const struct client_jobkey *k,
 
 	*ids = NULL;
 	*n = 0;
-	if ((code = client_query_tasks(ctx, k, NULL, 0, true, &resp)) != 0)
+	if ((code = client_query_tasks_ok(ctx, k, NULL, 0, true,
+	    CLIENT_EXIT_INVALID_PARAMETER, "Command failure:", &resp)) != 0)
 		return code;
-	if ((code = client_check_response(resp, CLIENT_EXIT_INVALID_PARAMETER,
-	    "Command failure:")) != 0) {
-		client_response_free(resp);
-		return code;
-	}
 	r = resp->result != NULL ? resp->result->schedulestatusresult : NULL;
 	*ids = client_xcalloc(r != NULL ? r->n_tasks : 0, sizeof(int32_t));
 	for (i = 0; r != NULL && i < r->n_tasks; i++)
@@ -282,17 +269,13 @@ kill_cmd(struct client_ctx *ctx, int argc, char **argv, bool all)
 	struct client_jobkey k;
 	char err[CLIENT_ERR_LEN], *args[1];
 	int32_t *want = NULL;
-	size_t nargs, nwant = 0;
+	size_t nwant = 0;
 	int code, batch = 1, secs = KILL_WAIT, maxfail = 0;
 	bool every = true;
 
-	if ((code = client_opts_parse(argc, argv, opts, NOPTS(opts), args,
-	    &nargs, 1, usage)) != 0)
+	if ((code = client_opts_exact(argc, argv, opts, NOPTS(opts), args, 1,
+	    usage)) != 0)
 		return code;
-	if (nargs != 1) {
-		fprintf(stderr, "usage: %s\n", usage);
-		return CLIENT_EXIT_INVALID_COMMAND;
-	}
 	if ((opts[1].set && (code = client_opt_int(&opts[1], "--batch-size",
 	    &batch)) != 0) || (opts[3].set && (code = client_opt_int(&opts[3],
 	    "--wait-timeout", &secs)) != 0) || (opts[4].set &&
@@ -354,19 +337,15 @@ restart(struct client_ctx *ctx, int argc, char **argv)
 	struct client_jobkey k;
 	char err[CLIENT_ERR_LEN], *args[1], key[1024], msg[1200];
 	int32_t *ids = NULL, *active = NULL;
-	size_t nargs, n = 0, nactive = 0, i, off;
+	size_t n = 0, nactive = 0, i, off;
 	Response *resp = NULL;
 	JobKey jk;
 	int code, batch = 1, maxfail = 0;
 	bool all;
 
-	if ((code = client_opts_parse(argc, argv, opts, NOPTS(opts), args,
-	    &nargs, 1, usage)) != 0)
+	if ((code = client_opts_exact(argc, argv, opts, NOPTS(opts), args, 1,
+	    usage)) != 0)
 		return code;
-	if (nargs != 1) {
-		fprintf(stderr, "usage: %s\n", usage);
-		return CLIENT_EXIT_INVALID_COMMAND;
-	}
 	if ((opts[0].set && (code = client_opt_int(&opts[0], "--batch-size",
 	    &batch)) != 0) || (opts[1].set && (code = client_opt_int(&opts[1],
 	    "--max-total-failures", &maxfail)) != 0))

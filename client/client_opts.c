@@ -30,6 +30,23 @@ find(struct client_opt *opts, size_t n, const char *arg, size_t len)
 }
 
 int
+client_opts_exact(int argc, char **argv, struct client_opt *opts,
+    size_t nopts, char **args, size_t n, const char *usage)
+{
+	size_t nargs;
+	int code;
+
+	if ((code = client_opts_parse(argc, argv, opts, nopts, args, &nargs, n,
+	    usage)) != 0)
+		return code;
+	if (nargs != n) {
+		fprintf(stderr, "usage: %s\n", usage);
+		return CLIENT_EXIT_INVALID_COMMAND;
+	}
+	return 0;
+}
+
+int
 client_opts_parse(int argc, char **argv, struct client_opt *opts,
     size_t nopts, char **args, size_t *nargs, size_t maxargs,
     const char *usage)

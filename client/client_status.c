@@ -143,13 +143,9 @@ one_job(struct client_ctx *ctx, const struct client_jobkey *k, bool js,
 	char key[1024];
 	int code;
 
-	if ((code = client_query_tasks(ctx, k, NULL, 0, false, &resp)) != 0)
+	if ((code = client_query_tasks_ok(ctx, k, NULL, 0, false,
+	    CLIENT_EXIT_INVALID_PARAMETER, "Command failure:", &resp)) != 0)
 		return code;
-	if ((code = client_check_response(resp, CLIENT_EXIT_INVALID_PARAMETER,
-	    "Command failure:")) != 0) {
-		client_response_free(resp);
-		return code;
-	}
 	r = resp->result != NULL ? resp->result->schedulestatusresult : NULL;
 	if (r == NULL || r->n_tasks == 0) {
 		client_response_free(resp);
@@ -268,18 +264,13 @@ client_status_main(struct client_ctx *ctx, int argc, char **argv)
 	struct client_jobkey k, *jobs = NULL;
 	char err[CLIENT_ERR_LEN], *args[1], key[1024];
 	json_t *out = json_array();
-	size_t nargs, njobs = 0, i;
+	size_t njobs = 0, i;
 	bool js, found = false;
 	int code;
 
-	if ((code = client_opts_parse(argc, argv, opts, NOPTS(opts), args,
-	    &nargs, 1, usage)) != 0)
+	if ((code = client_opts_exact(argc, argv, opts, NOPTS(opts), args, 1,
+	    usage)) != 0)
 		goto done;
-	if (nargs != 1) {
-		fprintf(stderr, "usage: %s\n", usage);
-		code = CLIENT_EXIT_INVALID_COMMAND;
-		goto done;
-	}
 	js = opts[0].set;
 	if (client_jobkey_parse_partial(args[0], &k, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s\n", err);

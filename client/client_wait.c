@@ -133,15 +133,10 @@ client_wait_until(struct client_ctx *ctx, const struct client_jobkey *k,
 		bool done = true;
 		size_t i;
 
-		if ((code = client_query_tasks(ctx, k, ids, n, false,
+		if ((code = client_query_tasks_ok(ctx, k, ids, n, false,
+		    CLIENT_EXIT_API_ERROR, "Error querying the job's tasks:",
 		    &resp)) != 0)
 			return code;
-		if ((code = client_check_response(resp,
-		    CLIENT_EXIT_API_ERROR, "Error querying the job's tasks:"))
-		    != 0) {
-			client_response_free(resp);
-			return code;
-		}
 		r = resp->result != NULL ? resp->result->schedulestatusresult :
 		    NULL;
 		/*
