@@ -552,41 +552,51 @@ fire(evutil_socket_t fd, short what, void *arg)
 {
 	struct timeval retry = { RETRY_MS / 1000, 0 };
 	int64_t now = sched_state_settings()->now_ms();
+	struct timer *grown;
 	struct batch *b;
-	size_t due = 0, i;
+	size_t cap;
 
 	(void)fd;
 	(void)what;
 	(void)arg;
 	if (!tm.leading)
 		return;
-	for (i = 0; i < tm.n; i++)
-		if (tm.heap[i].at_ms <= now)
-			due++;
-	if (due + tm.njobs == 0) {
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		goto no_memory;
+	/* The jobs to check start the batch (their id is the job's key)... */
+	b->t = tm.job_list;
+	b->n = tm.njobs;
+	cap = tm.capjobs;
+	tm.job_list = NULL;
+	tm.njobs = tm.capjobs = 0;
+	tdestroy(tm.jobs, noop_free);	/* the batch has the keys now */
+	tm.jobs = NULL;
+	/* ...then every due timer, earliest first. */
+	while (tm.n > 0 && tm.heap[0].at_ms <= now) {
+		if (b->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((grown = realloc(b->t, cap * sizeof(*grown))) ==
+			    NULL)
+				break;	/* the rest stay due */
+			b->t = grown;
+		}
+		b->t[b->n++] = pop();
+	}
+	b->now_ms = now;
+	if (b->n == 0) {
+		batch_free(b);
+		if (tm.n > 0 && tm.heap[0].at_ms <= now)
+			goto no_memory;	/* due, but no room to take it */
 		rearm();
 		return;
 	}
-	if ((b = calloc(1, sizeof(*b))) == NULL ||
-	    (b->t = calloc(due + tm.njobs, sizeof(*b->t))) == NULL) {
-		free(b);
-		log_warnx("timers: out of memory; trying again in %d ms",
-		    RETRY_MS);
-		evtimer_add(tm.ev, &retry);
-		return;
-	}
-	b->now_ms = now;
-	while (tm.n > 0 && tm.heap[0].at_ms <= now)
-		b->t[b->n++] = pop();
-	/* Job checks: their id is the job's key. */
-	for (i = 0; i < tm.njobs; i++)
-		b->t[b->n++] = tm.job_list[i];
-	tm.njobs = 0;
-	tdestroy(tm.jobs, noop_free);	/* the batch has the keys now */
-	tm.jobs = NULL;
 	rearm();
 	tm.rounds++;
 	sched_submit(decide, decided, b);
+	return;
+no_memory:
+	log_warnx("timers: out of memory; trying again in %d ms", RETRY_MS);
+	evtimer_add(tm.ev, &retry);
 }
 
 /* Election: every task in the store, a page per turn of the loop. */
