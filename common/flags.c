@@ -32,6 +32,7 @@ static int	valid_positive_duration(const char *, char *, size_t);
 static int	valid_positive_data(const char *, char *, size_t);
 static int	valid_entry_size(const char *, char *, size_t);
 static int	valid_regex(const char *, char *, size_t);
+static int	valid_offer_order(const char *, char *, size_t);
 static int	valid_tier_config(const char *, char *, size_t);
 
 #define G_HTTP		"HTTP server"
@@ -156,6 +157,45 @@ const struct flag_def flag_defs[F_COUNT] = {
 	    G_MESOS, "1mins",
 	    "Max allowable delay to allow the driver to register before "
 	    "aborting.", NULL },
+	[F_EXECUTOR_USER] = { "executor_user", FLAG_STRING, G_MESOS, "root",
+	    "User to start the executor. Defaults to \"root\".",
+	    valid_not_empty },
+	[F_PARTITION_AWARE] = { "partition_aware", FLAG_BOOL, G_MESOS,
+	    "false", "Enable paritition-aware status updates.", NULL },
+	[F_OFFER_FILTER_DURATION] = { "offer_filter_duration", FLAG_DURATION,
+	    G_MESOS, "5secs",
+	    "Duration after which we expect Mesos to re-offer unused "
+	    "resources.", NULL },
+	[F_MIN_OFFER_HOLD_TIME] = { "min_offer_hold_time", FLAG_DURATION,
+	    G_MESOS, "5mins",
+	    "Minimum amount of time to hold a resource offer before "
+	    "declining.", NULL },
+	[F_OFFER_HOLD_JITTER_WINDOW] = { "offer_hold_jitter_window",
+	    FLAG_DURATION, G_MESOS, "1mins",
+	    "Maximum amount of random jitter to add to the offer hold time "
+	    "window.", NULL },
+	[F_HOLD_OFFERS_FOREVER] = { "hold_offers_forever", FLAG_BOOL, G_MESOS,
+	    "false", "Hold resource offers indefinitely, disabling automatic "
+	    "offer decline settings.", NULL },
+	[F_OFFER_ORDER] = { "offer_order", FLAG_LIST, G_MESOS, "RANDOM",
+	    "Iteration order for offers, to influence task scheduling: "
+	    "CPU, MEMORY, DISK, REVOCABLE_CPU, RANDOM; several are "
+	    "compounded, e.g. CPU,MEMORY,RANDOM.", valid_offer_order },
+	[F_INITIAL_TASK_KILL_RETRY_INTERVAL] = {
+	    "initial_task_kill_retry_interval", FLAG_DURATION, G_MESOS,
+	    "15secs", "When killing a task, retry after this delay if mesos "
+	    "has not responded, backing off up to "
+	    "transient_task_state_timeout", NULL },
+	[F_LOCAL_CLUSTER_PORT] = { "local_cluster_port", FLAG_INT, G_MESOS,
+	    "5050", "Loopback port of the embedded local cluster, started "
+	    "when -mesos_master_address is not set.", valid_port },
+	[F_LOCAL_CLUSTER_WORK_DIR] = { "local_cluster_work_dir", FLAG_STRING,
+	    G_MESOS, "/var/lib/aurora-scheduler/local-cluster",
+	    "Where the embedded local cluster keeps its tasks' sandboxes.",
+	    valid_abs_path },
+	[F_LOCAL_CLUSTER_FLAGS] = { "local_cluster_flags", FLAG_STRING,
+	    G_MESOS, "", "Extra arguments for the embedded local cluster "
+	    "(aurora-local-cluster), e.g. --simulate_agents=100.", NULL },
 	[F_THERMOS_EXECUTOR_PATH] = { "thermos_executor_path", FLAG_STRING,
 	    G_EXEC, "", "Path to the thermos executor entry point.", NULL },
 	[F_THERMOS_EXECUTOR_RESOURCES] = { "thermos_executor_resources",
@@ -797,6 +837,34 @@ valid_master_address(const char *raw, char *err, size_t errlen)
 		return netaddr_check_list(hosts, err, errlen);
 	}
 	return netaddr_check(raw, err, errlen);
+}
+
+static int
+valid_offer_order(const char *raw, char *err, size_t errlen)
+{
+	static const char *const orders[] = { "CPU", "MEMORY", "DISK",
+	    "REVOCABLE_CPU", "RANDOM" };
+	const char *p = raw, *e;
+	size_t n, i;
+
+	while (*p != '\0') {
+		e = strchr(p, ',');
+		n = e != NULL ? (size_t)(e - p) : strlen(p);
+		for (i = 0; i < sizeof(orders) / sizeof(orders[0]); i++)
+			if (strlen(orders[i]) == n &&
+			    strncmp(orders[i], p, n) == 0)
+				break;
+		if (i == sizeof(orders) / sizeof(orders[0])) {
+			snprintf(err, errlen, "unknown offer order '%.*s' "
+			    "(CPU, MEMORY, DISK, REVOCABLE_CPU, RANDOM)",
+			    (int)n, p);
+			return -1;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
 }
 
 static int

@@ -39,6 +39,10 @@ static const struct {
 	{ "replica", replica_main },
 	{ "offerd", offerd_main },
 	{ "httpd", httpd_main },
+	/* Not a worker: the embedded local cluster's own program, run when
+	 * no Mesos master is named (master_spawn.c). Last, so it can be
+	 * left out. */
+	{ MASTER_LOCAL_CLUSTER, NULL },
 };
 
 #define NWORKERS ((int)(sizeof(workers) / sizeof(workers[0])))
@@ -46,6 +50,7 @@ static const struct {
 static struct {
 	struct event_base	*base;
 	struct proc_entry	 procs[NWORKERS];
+	int			 nprocs;	/* the ones this run starts */
 	struct proc_policy	 policy;
 	int			 stopping;
 	int			 exit_code;
@@ -63,7 +68,7 @@ now_ms(void)
 static int
 all_stopped(void)
 {
-	for (int i = 0; i < NWORKERS; i++) {
+	for (int i = 0; i < m.nprocs; i++) {
 		if (m.procs[i].pid != 0)
 			return 0;
 	}
@@ -73,7 +78,7 @@ all_stopped(void)
 static void
 kill_remaining(evutil_socket_t fd, short what, void *arg)
 {
-	for (int i = 0; i < NWORKERS; i++) {
+	for (int i = 0; i < m.nprocs; i++) {
 		if (m.procs[i].pid != 0) {
 			log_warnx("%s[%d] did not stop within %d seconds; "
 			    "killing it", m.procs[i].name, (int)m.procs[i].pid,
@@ -94,7 +99,7 @@ stop_all(int code, const char *why)
 	m.stopping = 1;
 	m.exit_code = code;
 	log_info("stopping: %s", why);
-	for (int i = 0; i < NWORKERS; i++) {
+	for (int i = 0; i < m.nprocs; i++) {
 		struct proc_entry *e = &m.procs[i];
 
 		if (e->restart_ev != NULL)
@@ -151,6 +156,9 @@ start_worker(struct proc_entry *e)
 	}
 	proctab_started(e, pid, now_ms());
 	log_info("started %s[%d]", e->name, (int)pid);
+	/* The local cluster has no readiness handshake: it runs or dies. */
+	if (strcmp(e->name, MASTER_LOCAL_CLUSTER) == 0)
+		e->state = PROC_RUNNING;
 	evutil_make_socket_nonblocking(e->ctl_fd);
 	e->ctl_ev = event_new(m.base, e->ctl_fd, EV_READ | EV_PERSIST, on_ctl, e);
 	if (e->ctl_ev == NULL || event_add(e->ctl_ev, NULL) == -1)
@@ -185,7 +193,11 @@ reaped(struct proc_entry *e, int status)
 		break;
 	case PROC_NO_RESPAWN:
 		log_error("%s", why);
-		stop_all(EXIT_CONFIG, why);
+		/* The local cluster refusing its flags or its port (another
+		 * scheduler of this machine may serve it) leaves offerd to
+		 * find no master, which it reports. */
+		if (strcmp(e->name, MASTER_LOCAL_CLUSTER) != 0)
+			stop_all(EXIT_CONFIG, why);
 		break;
 	case PROC_GIVE_UP:
 		log_error("%s", why);
@@ -201,7 +213,7 @@ on_sigchld(evutil_socket_t sig, short what, void *arg)
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (int i = 0; i < NWORKERS; i++) {
+		for (int i = 0; i < m.nprocs; i++) {
 			if (m.procs[i].pid == pid) {
 				reaped(&m.procs[i], status);
 				break;
@@ -224,7 +236,7 @@ on_sigterm(evutil_socket_t sig, short what, void *arg)
 static void
 on_sighup(evutil_socket_t sig, short what, void *arg)
 {
-	master_reopen_logs(m.procs, NWORKERS);
+	master_reopen_logs(m.procs, m.nprocs);
 }
 
 static int
@@ -233,7 +245,8 @@ run_worker(const char *arg, int argc, char *argv[])
 	const char *name = arg + strlen(WORKER_ARG);
 
 	for (int i = 0; i < NWORKERS; i++) {
-		if (strcmp(workers[i].name, name) == 0)
+		if (strcmp(workers[i].name, name) == 0 &&
+		    workers[i].main != NULL)
 			return workers[i].main(argc, argv);
 	}
 	fprintf(stderr, "aurora-scheduler: unknown worker '%s'\n", name);
@@ -272,11 +285,13 @@ main(int argc, char *argv[])
 		fprintf(stderr, "aurora-scheduler: %s\n", err);
 		return EXIT_CONFIG;
 	}
-	for (int i = 0; i < NWORKERS; i++) {
+	m.nprocs = flag_str(F_MESOS_MASTER_ADDRESS)[0] == '\0' ? NWORKERS :
+	    NWORKERS - 1;
+	for (int i = 0; i < m.nprocs; i++) {
 		m.procs[i].name = workers[i].name;
 		m.procs[i].ctl_fd = -1;
 	}
-	if (master_open_logs(m.procs, NWORKERS, err, sizeof(err)) == -1) {
+	if (master_open_logs(m.procs, m.nprocs, err, sizeof(err)) == -1) {
 		fprintf(stderr, "aurora-scheduler: %s\n", err);
 		return EXIT_CONFIG;
 	}
@@ -301,10 +316,10 @@ main(int argc, char *argv[])
 	log_info("aurora-scheduler %s starting (pid %d)", PACKAGE_VERSION,
 	    (int)getpid());
 	/* Workers first: no thread may exist in master when it forks them. */
-	for (int i = 0; i < NWORKERS; i++)
+	for (int i = 0; i < m.nprocs; i++)
 		start_worker(&m.procs[i]);
 	if (ipc_init(m.base, ROLE__MASTER) == -1 ||
-	    master_status_start(m.procs, NWORKERS, argc, argv) == -1)
+	    master_status_start(m.procs, m.nprocs, argc, argv) == -1)
 		fatalx("cannot start master's IPC server");
 
 	event_base_dispatch(m.base);

@@ -14,6 +14,10 @@
 
 #include "ipc/ipc_vars.h"
 
+/* The process table's name for the embedded local cluster. */
+#define MASTER_LOCAL_CLUSTER	"local_cluster"
+#define MASTER_LOCAL_CLUSTER_BIN	"aurora-local-cluster"
+
 enum proc_state {
 	PROC_STARTING,	/* forked, not ready yet */
 	PROC_RUNNING,	/* told master it is ready */

@@ -80,6 +80,12 @@ proctab_exited(struct proc_entry *e, const struct proc_policy *pol,
 		    "restarting it", e->name);
 		return PROC_NO_RESPAWN;
 	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_ABORT) {
+		e->state = PROC_STOPPED;
+		snprintf(why, whylen, "%s asked the scheduler to stop; "
+		    "stopping it", e->name);
+		return PROC_GIVE_UP;
+	}
 	n = recent_exits(e, pol, now_ms);
 	if (n >= pol->crash_limit) {
 		e->state = PROC_STOPPED;

@@ -126,6 +126,11 @@ master_prepare_dirs(char *err, size_t errlen)
 	if (flag_str(F_LOG_DIR)[0] != '\0' &&
 	    make_dir(flag_str(F_LOG_DIR), 0750, 0, 0, err, errlen) == -1)
 		return -1;
+	/* The embedded local cluster's sandboxes, when it runs. */
+	if (flag_str(F_MESOS_MASTER_ADDRESS)[0] == '\0' &&
+	    make_dir(flag_str(F_LOCAL_CLUSTER_WORK_DIR), 0755, 0, 0, err,
+	    errlen) == -1)
+		return -1;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,11 +23,13 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 
+#include "common/flags.h"
 #include "common/log.h"
 #include "common/worker.h"
 #include "master/master.h"
 
 static char	 self_exe[4096];
+static char	 local_cluster_exe[4096 + 32];
 static int	 nflags;
 static char	**flags;
 static pid_t	 master_pid;
@@ -39,6 +42,11 @@ master_spawn_prepare(int argc, char *argv[])
 	if (n <= 0)
 		return -1;
 	self_exe[n] = '\0';
+	/* Installed next to aurora-scheduler (bindir, or the build tree). */
+	snprintf(local_cluster_exe, sizeof(local_cluster_exe), "%s", self_exe);
+	if (strrchr(local_cluster_exe, '/') != NULL)
+		strrchr(local_cluster_exe, '/')[1] = '\0';
+	strcat(local_cluster_exe, MASTER_LOCAL_CLUSTER_BIN);
 	master_pid = getpid();
 	nflags = argc - 1;
 	flags = argv + 1;
@@ -83,8 +91,81 @@ log_event(struct bufferevent *bev, short what, void *arg)
 		e->log_bev = NULL;
 }
 
+/* Frees what local_cluster_argv made, or nothing for a worker's argv. */
 static void
-exec_child(char *const argv[], int ctl, int logw)
+spawn_argv_free(char **argv, char **lc_argv)
+{
+	if (lc_argv == NULL) {
+		free(argv);
+		return;
+	}
+	for (size_t i = 0; lc_argv[i] != NULL; i++)
+		free(lc_argv[i]);
+	free(lc_argv);
+}
+
+/* Adds a copy of s to argv at *k; -1 on ENOMEM (argv stays terminated). */
+static int	argv_add(char **, size_t *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static int
+argv_add(char **argv, size_t *k, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&argv[*k], fmt, ap);
+	va_end(ap);
+	if (rc == -1) {
+		argv[*k] = NULL;
+		return -1;
+	}
+	(*k)++;
+	return 0;
+}
+
+/*
+ * The local cluster's command line: loopback, -local_cluster_port and
+ * _work_dir, master's pid (it stops when master is gone), then the words
+ * of -local_cluster_flags. NULL on ENOMEM.
+ */
+static char **
+local_cluster_argv(void)
+{
+	const char *extra = flag_str(F_LOCAL_CLUSTER_FLAGS);
+	char **argv, *words, *w, *save = NULL;
+	size_t n = 6, k = 0;
+	int rc;
+
+	for (const char *p = extra; *p != '\0'; p++)
+		n += *p == ' ';
+	if ((argv = calloc(n + 2, sizeof(*argv))) == NULL)
+		return NULL;
+	if ((words = strdup(extra)) == NULL) {
+		free(argv);
+		return NULL;
+	}
+	rc = argv_add(argv, &k, "%s", MASTER_LOCAL_CLUSTER_BIN) |
+	    argv_add(argv, &k, "--port=%lld",
+	    (long long)flag_int(F_LOCAL_CLUSTER_PORT)) |
+	    argv_add(argv, &k, "--ip=127.0.0.1") |
+	    argv_add(argv, &k, "--work_dir=%s",
+	    flag_str(F_LOCAL_CLUSTER_WORK_DIR)) |
+	    argv_add(argv, &k, "--parent_pid=%d", (int)master_pid);
+	for (w = strtok_r(words, " ", &save); w != NULL && rc == 0;
+	    w = strtok_r(NULL, " ", &save))
+		rc = argv_add(argv, &k, "%s", w);
+	free(words);
+	if (rc != 0) {
+		spawn_argv_free(NULL, argv);
+		return NULL;
+	}
+	return argv;
+}
+
+static void
+exec_child(const char *exe, char *const argv[], int ctl, int logw)
 {
 	sigset_t none;
 
@@ -100,7 +181,7 @@ exec_child(char *const argv[], int ctl, int logw)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
-	execv(self_exe, argv);
+	execv(exe, argv);
 	_exit(127);
 }
 
@@ -108,32 +189,41 @@ pid_t
 master_spawn(struct event_base *base, struct proc_entry *e)
 {
 	char arg0[64], arg1[64];
-	char **argv;
+	char **argv, **lc_argv = NULL;
+	const char *exe = self_exe;
 	int sv[2], logp[2];
 	pid_t pid;
 
 	snprintf(arg0, sizeof(arg0), "aurora-scheduler: %s", e->name);
 	snprintf(arg1, sizeof(arg1), "%s%s", WORKER_ARG, e->name);
-	if ((argv = calloc((size_t)nflags + 3, sizeof(*argv))) == NULL)
+	if (strcmp(e->name, MASTER_LOCAL_CLUSTER) == 0) {
+		if ((lc_argv = local_cluster_argv()) == NULL)
+			return -1;
+		exe = local_cluster_exe;
+		argv = lc_argv;
+	} else if ((argv = calloc((size_t)nflags + 3, sizeof(*argv))) ==
+	    NULL)
 		return -1;
-	argv[0] = arg0;
-	argv[1] = arg1;
-	for (int i = 0; i < nflags; i++)
-		argv[2 + i] = flags[i];
+	else {
+		argv[0] = arg0;
+		argv[1] = arg1;
+		for (int i = 0; i < nflags; i++)
+			argv[2 + i] = flags[i];
+	}
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		free(argv);
+		spawn_argv_free(argv, lc_argv);
 		return -1;
 	}
 	if (pipe2(logp, O_CLOEXEC) == -1) {
 		close(sv[0]);
 		close(sv[1]);
-		free(argv);
+		spawn_argv_free(argv, lc_argv);
 		return -1;
 	}
 	if ((pid = fork()) == 0)
-		exec_child(argv, sv[1], logp[1]);
-	free(argv);
+		exec_child(exe, argv, sv[1], logp[1]);
+	spawn_argv_free(argv, lc_argv);
 	if (pid == -1) {
 		close(sv[0]);
 		close(sv[1]);

@@ -1,17 +1,33 @@
 /*
  * offerd's seccomp allow-list, loaded with TSYNC after its sockets are
- * open (see common/sandbox.h). The Mesos HTTP client will add a group for
- * its TCP connections to the master.
+ * open (see common/sandbox.h).
  */
 #include "config.h"
 
+#include <stddef.h>
+
 #include "common/sandbox.h"
 #include "offerd/offerd.h"
+
+/*
+ * The Mesos master: TCP connections opened (and opened again after a
+ * redirect or a lost stream) to the v1 scheduler API, and the machine's
+ * name for the FrameworkInfo. Name resolution reads no file here: masters
+ * are named by address (a 307's Location carries one).
+ */
+static const struct sandbox_rule mesos_rules[] = {
+	{ "socket", SB_ALLOW_UNIX_INET, 0 },
+	{ "uname", SB_ALLOW, 0 },
+};
+
+static const struct sandbox_group mesos_group =
+    SANDBOX_GROUP("Mesos master (HTTP over TCP)", mesos_rules);
 
 int
 offerd_sandbox_apply(char *err, size_t errlen)
 {
 	static const struct sandbox_group *const groups[] = {
+		&mesos_group,
 		&sandbox_group_runtime,
 		&sandbox_group_event_loop,
 		&sandbox_group_ipc,

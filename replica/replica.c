@@ -37,6 +37,7 @@
 #include "replica/sched_config.h"
 #include "replica/sched_state.h"
 #include "replica/replica_log.h"
+#include "replica/replica_offers.h"
 #include "replica/replica_snapshot.h"
 #include "replica/replica_store.h"
 #include "replica/replica_zk.h"
@@ -61,6 +62,10 @@ static const struct ipc_allow replica_allow[] = {
 	{ ROLE__OFFERD, MSG_TYPE__STORE_SNAPSHOT_REQUEST },
 	/* Aurora's API, decoded by httpd and decided here. */
 	{ ROLE__HTTPD, MSG_TYPE__API_CALL_REQUEST },
+	/* Mesos's side: placements, status updates, registration. */
+	{ ROLE__OFFERD, MSG_TYPE__TASK_ASSIGN_REQUEST },
+	{ ROLE__OFFERD, MSG_TYPE__TASK_STATUS_REQUEST },
+	{ ROLE__OFFERD, MSG_TYPE__FRAMEWORK_REGISTERED },
 };
 
 static struct {
@@ -89,6 +94,7 @@ status(struct ipc_request *req)
 	replica_store_vars(&v);
 	replica_snapshot_vars(&v);
 	replica_api_vars(&v);
+	replica_offers_vars(&v);
 	sched_vars(&v);
 	sched_timers_vars(&v);
 	api_task_store_vars(replica_store_handle(), &v);
@@ -140,6 +146,15 @@ dispatch(struct ipc_request *req, void *arg)
 		break;
 	case MSG_TYPE__API_CALL_REQUEST:
 		replica_api_call(req);
+		break;
+	case MSG_TYPE__TASK_ASSIGN_REQUEST:
+		replica_offers_assign(req);
+		break;
+	case MSG_TYPE__TASK_STATUS_REQUEST:
+		replica_offers_status(req);
+		break;
+	case MSG_TYPE__FRAMEWORK_REGISTERED:
+		replica_offers_registered(req);
 		break;
 	default:
 		ipc_reply_error(req, IPC_ERROR_CODE__NOT_ALLOWED,
@@ -209,6 +224,13 @@ log_changed(enum replica_log_state s)
 			replica_zk_advertise();
 		break;
 	}
+}
+
+void
+replica_lifecycle_registered(void)
+{
+	if (strcmp(replica.lifecycle, "LEADER_AWAITING_REGISTRATION") == 0)
+		transition("ACTIVE");
 }
 
 /* ZooKeeper's news. */

@@ -20,4 +20,10 @@ int	replica_sandbox_apply(char *err, size_t errlen);
  */
 LeaderStatus replica_leadership(char *addr, size_t len);
 
+/*
+ * Mesos accepted the framework (offerd said so and its id is stored):
+ * LEADER_AWAITING_REGISTRATION -> ACTIVE, as Aurora's lifecycle goes.
+ */
+void	replica_lifecycle_registered(void);
+
 #endif

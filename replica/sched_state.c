@@ -393,6 +393,54 @@ sched_change_state(struct sched_tx *tx, const char *task_id, int cas,
 	return update(tx, task_id, status, message, result, 0, err, errlen);
 }
 
+int
+sched_assign_task(struct sched_tx *tx, const char *task_id,
+    const char *agent_id, const char *agent_host,
+    AssignedTask__AssignedPortsEntry *const *ports, size_t nports,
+    int *assigned, char *err, size_t errlen)
+{
+	const ScheduledTask *cur;
+	ScheduledTask *t;
+	AssignedTask__AssignedPortsEntry **keep;
+	size_t nkeep;
+	enum task_result r;
+	int failed = 0, rc;
+
+	*assigned = 0;
+	cur = fetch(tx, task_id, &failed);
+	if (failed)
+		return failed_store(err, errlen, task_id);
+	if (cur == NULL || cur->status != SCHEDULE_STATUS__PENDING ||
+	    cur->assignedtask == NULL)
+		return 0;
+	if ((t = mutable_copy(cur)) == NULL)
+		return no_memory(err, errlen);
+	/* The caller's strings and ports are lent to the copy while it is
+	 * written, then taken back before it is freed. */
+	free(t->assignedtask->slaveid);
+	free(t->assignedtask->slavehost);
+	t->assignedtask->slaveid = (char *)(uintptr_t)agent_id;
+	t->assignedtask->slavehost = (char *)(uintptr_t)agent_host;
+	keep = t->assignedtask->assignedports;
+	nkeep = t->assignedtask->n_assignedports;
+	t->assignedtask->assignedports =
+	    (AssignedTask__AssignedPortsEntry **)(uintptr_t)ports;
+	t->assignedtask->n_assignedports = nports;
+	rc = sched_tx_put(tx, STORE_TASKS, task_id, &t->base);
+	t->assignedtask->slaveid = NULL;
+	t->assignedtask->slavehost = NULL;
+	t->assignedtask->assignedports = keep;
+	t->assignedtask->n_assignedports = nkeep;
+	scheduled_task__free_unpacked(t, NULL);
+	if (rc == -1)
+		return no_memory(err, errlen);
+	if (update(tx, task_id, SCHEDULE_STATUS__ASSIGNED, NULL, &r, 0, err,
+	    errlen) == -1)
+		return -1;
+	*assigned = r == TASK_SUCCESS;
+	return 0;
+}
+
 struct collision {
 	const JobKey	*job;
 	const int32_t	*instances;

@@ -67,6 +67,17 @@ int	 sched_change_state(struct sched_tx *, const char *task_id, int cas,
 	    int status, const char *message, enum task_result *result,
 	    char *err, size_t errlen);
 
+/*
+ * Aurora's assignTask: a PENDING task placed on an agent gets the agent's
+ * id and host and its named ports, and moves to ASSIGNED. *assigned is 0
+ * (and nothing changes) when the task is no longer PENDING. -1 with err
+ * when the store cannot be read or memory runs out.
+ */
+int	 sched_assign_task(struct sched_tx *, const char *task_id,
+	    const char *agent_id, const char *agent_host,
+	    AssignedTask__AssignedPortsEntry *const *ports, size_t nports,
+	    int *assigned, char *err, size_t errlen);
+
 /* Removes tasks outright (pruneTasks, history pruning); -1 with err. */
 int	 sched_delete_tasks(struct sched_tx *, const char *const *ids,
 	    size_t n, char *err, size_t errlen);

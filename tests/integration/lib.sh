@@ -55,6 +55,7 @@ cleanup() {
 		kill -KILL "$MASTER_PID" 2>/dev/null
 	fi
 	pkill -KILL -f -- "-run_dir=$TMP/run" 2>/dev/null
+	pkill -TERM -f -- "--work_dir=$TMP/" 2>/dev/null
 	stop_nodes
 	[ -n "$ZK_PID" ] && kill -KILL "$ZK_PID" 2>/dev/null && wait "$ZK_PID" 2>/dev/null
 	# File systems a test mounted under $TMP.
@@ -79,9 +80,22 @@ wait_for() {
 health_ok() { [ "$(curl -s --max-time 1 "http://127.0.0.1:$PORT/health")" = "OK" ]; }
 
 # start_tree [extra flags...]: starts master, waits for /health.
+# mesos_flags DIR: with LOCAL_CLUSTER_FLAGS set (even to ""), the embedded
+# local cluster on a free port with those flags (LC_PORT); else a Mesos
+# master that never answers, so tasks stay where forceTaskState puts them
+# (stand_in_agent.py) and nothing reconciles them away.
+mesos_flags() {
+	if [ -n "${LOCAL_CLUSTER_FLAGS+set}" ]; then
+		LC_PORT=$(free_port)
+		echo "-local_cluster_port=$LC_PORT -local_cluster_work_dir=$1/local-cluster -local_cluster_flags=$LOCAL_CLUSTER_FLAGS"
+	else
+		echo "-mesos_master_address=127.0.0.1:$(free_port) -max_registration_delay=1days"
+	fi
+}
+
 start_tree() {
 	PORT=$(free_port)
-	FLAGS="-http_port=$PORT -ip=127.0.0.1 -run_dir=$TMP/run -log_dir=$TMP/logs -native_log_file_path=$TMP/db -backup_dir=$TMP/backups"
+	FLAGS="-http_port=$PORT -ip=127.0.0.1 -run_dir=$TMP/run -log_dir=$TMP/logs -native_log_file_path=$TMP/db -backup_dir=$TMP/backups $(mesos_flags "$TMP")"
 	# shellcheck disable=SC2086
 	"$BIN" $FLAGS "$@" >"$TMP/master.out" 2>&1 &
 	MASTER_PID=$!
@@ -179,7 +193,8 @@ start_node() {
 	# shellcheck disable=SC2046
 	"$BIN" -http_port="$_port" -ip=127.0.0.1 -run_dir="$_d/run" \
 	    -log_dir="$_d/logs" -native_log_file_path="$_d/db" \
-	    -backup_dir="$_d/backups" $(zk_flags) "$@" >>"$_d/master.out" 2>&1 &
+	    -backup_dir="$_d/backups" $(mesos_flags "$_d") \
+	    $(zk_flags) "$@" >>"$_d/master.out" 2>&1 &
 	eval "PID_$_n=$!"
 	case " $NODES " in *" $_n "*) ;; *) NODES="$NODES $_n" ;; esac
 }

@@ -1,0 +1,767 @@
+/*
+ * offerd: the offers held and the placement of PENDING tasks on them.
+ * A placement round walks the pending tasks (oldest id first) and puts
+ * each on the first held offer, in -offer_order, that has its resources
+ * and meets its constraints (first fit, many tasks per offer). The round's
+ * placements go to replica in one TASK_ASSIGN_REQUEST; only the tasks it
+ * moved to ASSIGNED are launched, with one ACCEPT per offer. Offers nobody
+ * needs are held for -min_offer_hold_time (plus jitter), then declined
+ * with -offer_filter_duration as the filter.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include "common/flags.h"
+#include "common/log.h"
+#include "common/proto_copy.h"
+#include "ipc/offers.pb-c.h"
+#include "offerd/offerd.h"
+
+#define ASSIGN_TIMEOUT_MS	30000
+#define ROUND_MAX_TASKS		10000	/* per TASK_ASSIGN_REQUEST */
+
+struct port_range {
+	uint64_t	begin, end;
+};
+
+struct held {
+	TAILQ_ENTRY(held) entry;
+	Mesos__V1__Offer *offer;	/* our copy */
+	double		 cpus, mem, disk;	/* left in this round */
+	struct port_range *ports;
+	size_t		 nports;
+	int64_t		 decline_at_ms;
+	int		 in_round;	/* placements on it await replica */
+	int		 gone;		/* rescinded while in a round */
+	double		 random;	/* for RANDOM order */
+};
+TAILQ_HEAD(held_list, held);
+
+/* A task placed in the round now at replica. */
+struct placed {
+	char		*task_id;
+	struct held	*on;
+};
+
+static struct {
+	struct held_list offers;
+	size_t		 noffers;
+	struct event	*kick, *tick;
+	int		 round_inflight, again;
+	struct placed	*placed;
+	size_t		 nplaced;
+	uint64_t	 received, rescinded, declined, launched, rounds;
+	uint64_t	 not_assigned;
+} of;
+
+/* Resources. */
+
+static double
+scalar(const Mesos__V1__Offer *o, const char *name)
+{
+	double v = 0;
+
+	for (size_t i = 0; i < o->n_resources; i++) {
+		const Mesos__V1__Resource *r = o->resources[i];
+
+		if (strcmp(r->name, name) == 0 && r->scalar != NULL &&
+		    r->revocable == NULL)
+			v += r->scalar->value;
+	}
+	return v;
+}
+
+/* Recomputes what an offer has left from the offer itself. */
+static int
+reset(struct held *h)
+{
+	const Mesos__V1__Offer *o = h->offer;
+	size_t n = 0;
+
+	h->cpus = scalar(o, "cpus");
+	h->mem = scalar(o, "mem");
+	h->disk = scalar(o, "disk");
+	free(h->ports);
+	h->ports = NULL;
+	h->nports = 0;
+	for (size_t i = 0; i < o->n_resources; i++)
+		if (strcmp(o->resources[i]->name, "ports") == 0 &&
+		    o->resources[i]->ranges != NULL)
+			n += o->resources[i]->ranges->n_range;
+	if (n == 0)
+		return 0;
+	if ((h->ports = calloc(n, sizeof(*h->ports))) == NULL)
+		return -1;
+	for (size_t i = 0; i < o->n_resources; i++) {
+		const Mesos__V1__Resource *r = o->resources[i];
+
+		if (strcmp(r->name, "ports") != 0 || r->ranges == NULL)
+			continue;
+		for (size_t j = 0; j < r->ranges->n_range; j++) {
+			h->ports[h->nports].begin = r->ranges->range[j]->begin;
+			h->ports[h->nports].end = r->ranges->range[j]->end;
+			h->nports++;
+		}
+	}
+	return 0;
+}
+
+static size_t
+ports_left(const struct held *h)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->nports; i++)
+		if (h->ports[i].end >= h->ports[i].begin)
+			n += (size_t)(h->ports[i].end - h->ports[i].begin + 1);
+	return n;
+}
+
+/* Takes the lowest free port. */
+static int
+take_port(struct held *h)
+{
+	for (size_t i = 0; i < h->nports; i++)
+		if (h->ports[i].begin <= h->ports[i].end &&
+		    h->ports[i].begin <= 65535)
+			return (int)h->ports[i].begin++;
+	return -1;
+}
+
+/* What a task asks for. */
+struct needs {
+	double		 cpus, mem, disk;
+	size_t		 nports;
+	const char	*ports[64];
+};
+
+static void
+needs_of(const TaskConfig *c, struct needs *n)
+{
+	memset(n, 0, sizeof(*n));
+	for (size_t i = 0; i < c->n_resources; i++) {
+		const Resource *r = c->resources[i];
+
+		switch (r->kind_case) {
+		case RESOURCE__KIND_NUM_CPUS:
+			n->cpus += r->numcpus;
+			break;
+		case RESOURCE__KIND_RAM_MB:
+			n->mem += (double)r->rammb;
+			break;
+		case RESOURCE__KIND_DISK_MB:
+			n->disk += (double)r->diskmb;
+			break;
+		case RESOURCE__KIND_NAMED_PORT:
+			if (n->nports < sizeof(n->ports) / sizeof(n->ports[0]))
+				n->ports[n->nports++] = r->namedport;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Constraints. */
+
+/* The offer's values of attribute name (TEXT, or a SCALAR printed). */
+static int
+attribute_has(const Mesos__V1__Offer *o, const char *name, const char *value)
+{
+	char buf[64];
+
+	for (size_t i = 0; i < o->n_attributes; i++) {
+		const Mesos__V1__Attribute *a = o->attributes[i];
+
+		if (strcmp(a->name, name) != 0)
+			continue;
+		if (a->text != NULL && strcmp(a->text->value, value) == 0)
+			return 1;
+		if (a->scalar != NULL) {
+			snprintf(buf, sizeof(buf), "%g", a->scalar->value);
+			if (strcmp(buf, value) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static const char *
+attribute_text(const Mesos__V1__Offer *o, const char *name)
+{
+	for (size_t i = 0; i < o->n_attributes; i++)
+		if (strcmp(o->attributes[i]->name, name) == 0 &&
+		    o->attributes[i]->text != NULL)
+			return o->attributes[i]->text->value;
+	return NULL;
+}
+
+/* Whether the offer's agent may take the task (resources aside). */
+static int
+fits_constraints(const TaskConfig *c, const Mesos__V1__Offer *o)
+{
+	const char *dedicated = attribute_text(o, "dedicated");
+	int wants_dedicated = 0;
+
+	/* Failure domains: an agent must say where it is. */
+	if (attribute_text(o, "host") == NULL ||
+	    attribute_text(o, "rack") == NULL)
+		return 0;
+	for (size_t i = 0; i < c->n_constraints; i++) {
+		const Constraint *k = c->constraints[i];
+		const ValueConstraint *v;
+		int match = 0;
+
+		if (k->name == NULL || k->constraint == NULL)
+			continue;
+		if (strcmp(k->name, "dedicated") == 0)
+			wants_dedicated = 1;
+		if (k->constraint->kind_case != TASK_CONSTRAINT__KIND_VALUE)
+			continue;	/* limits: not enforced yet */
+		v = k->constraint->value;
+		for (size_t j = 0; j < v->n_values && !match; j++)
+			match = attribute_has(o, k->name, v->values[j]);
+		if (match == (v->has_negated && v->negated))
+			return 0;
+	}
+	/* A dedicated agent takes only the jobs dedicated to it. */
+	return dedicated == NULL || wants_dedicated;
+}
+
+static int
+fits(const struct held *h, const struct needs *n, const TaskConfig *c)
+{
+	return !h->in_round && !h->gone && h->cpus + 1e-9 >= n->cpus &&
+	    h->mem + 1e-9 >= n->mem && h->disk + 1e-9 >= n->disk &&
+	    ports_left(h) >= n->nports && fits_constraints(c, h->offer);
+}
+
+/* Offer order (-offer_order). */
+
+enum order_key { ORDER_CPU, ORDER_MEMORY, ORDER_DISK, ORDER_RANDOM };
+
+static struct {
+	enum order_key	keys[8];
+	size_t		n;
+	int		parsed;
+} order;
+
+/* -offer_order, read once; REVOCABLE_CPU orders nothing without
+ * revocable offers. */
+static void
+order_parse(void)
+{
+	char buf[256], *w, *save = NULL;
+
+	order.parsed = 1;
+	snprintf(buf, sizeof(buf), "%s", flag_str(F_OFFER_ORDER));
+	for (w = strtok_r(buf, ",", &save); w != NULL &&
+	    order.n < sizeof(order.keys) / sizeof(order.keys[0]);
+	    w = strtok_r(NULL, ",", &save)) {
+		if (strcmp(w, "CPU") == 0)
+			order.keys[order.n++] = ORDER_CPU;
+		else if (strcmp(w, "MEMORY") == 0)
+			order.keys[order.n++] = ORDER_MEMORY;
+		else if (strcmp(w, "DISK") == 0)
+			order.keys[order.n++] = ORDER_DISK;
+		else if (strcmp(w, "RANDOM") == 0)
+			order.keys[order.n++] = ORDER_RANDOM;
+	}
+}
+
+static double
+order_value(const struct held *h, enum order_key k)
+{
+	switch (k) {
+	case ORDER_CPU:
+		return h->cpus;
+	case ORDER_MEMORY:
+		return h->mem;
+	case ORDER_DISK:
+		return h->disk;
+	default:
+		return h->random;
+	}
+}
+
+static int
+order_cmp(const void *a, const void *b)
+{
+	const struct held *x = *(struct held *const *)a;
+	const struct held *y = *(struct held *const *)b;
+
+	for (size_t i = 0; i < order.n; i++) {
+		double dx = order_value(x, order.keys[i]);
+		double dy = order_value(y, order.keys[i]);
+
+		if (dx != dy)
+			return dx < dy ? -1 : 1;
+	}
+	return 0;
+}
+
+/* Placement. */
+
+struct round {
+	struct otask	**tasks;
+	size_t		 n, cap;
+};
+
+static int
+collect_pending(struct otask *t, void *arg)
+{
+	struct round *r = arg;
+
+	if (t->status != SCHEDULE_STATUS__PENDING || t->pending == NULL ||
+	    t->placing)
+		return 0;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		struct otask **p = realloc(r->tasks, cap * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		r->tasks = p;
+		r->cap = cap;
+	}
+	r->tasks[r->n++] = t;
+	return 0;
+}
+
+static int
+by_id(const void *a, const void *b)
+{
+	return strcmp((*(struct otask *const *)a)->id,
+	    (*(struct otask *const *)b)->id);
+}
+
+static void	assign_done(const Envelope *, const char *, void *);
+
+/* Its strings but the port names are lent by the task and the offer. */
+static void
+free_assignment(TaskAssignment *a)
+{
+	for (size_t j = 0; j < a->n_ports; j++) {
+		free(a->ports[j]->key);
+		free(a->ports[j]);
+	}
+	free(a->ports);
+	free(a);
+}
+
+static void
+free_assignments(TaskAssignment **as, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free_assignment(as[i]);
+	free(as);
+}
+
+/* Places t on h: takes its resources and names its ports. */
+static TaskAssignment *
+place(struct otask *t, struct held *h, const struct needs *n)
+{
+	TaskAssignment *a = calloc(1, sizeof(*a));
+
+	if (a == NULL)
+		return NULL;
+	task_assignment__init(a);
+	a->task_id = t->id;
+	a->agent_id = h->offer->agent_id->value;
+	a->agent_host = h->offer->hostname;
+	if (n->nports > 0 && (a->ports = calloc(n->nports,
+	    sizeof(*a->ports))) == NULL) {
+		free(a);
+		return NULL;
+	}
+	for (size_t i = 0; i < n->nports; i++) {
+		TaskAssignment__PortsEntry *e = calloc(1, sizeof(*e));
+
+		if (e != NULL)
+			task_assignment__ports_entry__init(e);
+		if (e == NULL || (e->key = strdup(n->ports[i])) == NULL) {
+			free(e);
+			free_assignment(a);
+			return NULL;
+		}
+		e->has_value = 1;
+		e->value = take_port(h);
+		a->ports[a->n_ports++] = e;
+	}
+	h->cpus -= n->cpus;
+	h->mem -= n->mem;
+	h->disk -= n->disk;
+	return a;
+}
+
+static void
+run_round(void)
+{
+	struct round r = { NULL, 0, 0 };
+	struct held **offers = NULL, *h;
+	TaskAssignment **as = NULL;
+	TaskAssignRequest req = TASK_ASSIGN_REQUEST__INIT;
+	struct needs n;
+	size_t k = 0, na = 0;
+
+	if (of.round_inflight) {
+		of.again = 1;
+		return;
+	}
+	if (!mesos_registered() || !offerd_tasks_loaded() || of.noffers == 0)
+		return;
+	offerd_tasks_each(collect_pending, &r);
+	if (r.n == 0) {
+		free(r.tasks);
+		return;
+	}
+	qsort(r.tasks, r.n, sizeof(*r.tasks), by_id);
+	if ((offers = calloc(of.noffers, sizeof(*offers))) == NULL ||
+	    (as = calloc(r.n < ROUND_MAX_TASKS ? r.n : ROUND_MAX_TASKS,
+	    sizeof(*as))) == NULL ||
+	    (of.placed = calloc(r.n < ROUND_MAX_TASKS ? r.n : ROUND_MAX_TASKS,
+	    sizeof(*of.placed))) == NULL)
+		goto out;
+	TAILQ_FOREACH(h, &of.offers, entry)
+		offers[k++] = h;
+	if (!order.parsed)
+		order_parse();
+	qsort(offers, k, sizeof(*offers), order_cmp);
+	for (size_t i = 0; i < r.n && na < ROUND_MAX_TASKS; i++) {
+		const TaskConfig *c = r.tasks[i]->pending->assignedtask->task;
+
+		if (c == NULL)
+			continue;
+		needs_of(c, &n);
+		for (size_t j = 0; j < k; j++) {
+			if (!fits(offers[j], &n, c))
+				continue;
+			if ((as[na] = place(r.tasks[i], offers[j], &n)) ==
+			    NULL)
+				break;
+			of.placed[na].task_id = r.tasks[i]->id;
+			of.placed[na].on = offers[j];
+			r.tasks[i]->placing = 1;
+			na++;
+			break;
+		}
+	}
+	if (na == 0)
+		goto out;
+	for (size_t i = 0; i < na; i++)
+		of.placed[i].on->in_round = 1;
+	req.n_assignments = na;
+	req.assignments = as;
+	of.nplaced = na;
+	of.rounds++;
+	if (ipc_call(offerd_replica(), MSG_TYPE__TASK_ASSIGN_REQUEST,
+	    &req.base, ASSIGN_TIMEOUT_MS, assign_done, NULL) == 0) {
+		of.round_inflight = 1;
+		goto out_keep;
+	}
+	log_warnx("cannot ask replica to assign %zu tasks", na);
+	assign_done(NULL, "cannot reach replica", NULL);
+out_keep:
+	free_assignments(as, na);
+	as = NULL;
+	na = 0;
+out:
+	if (as != NULL)
+		free_assignments(as, na);
+	if (!of.round_inflight) {
+		free(of.placed);
+		of.placed = NULL;
+		of.nplaced = 0;
+		TAILQ_FOREACH(h, &of.offers, entry)
+			if (!h->gone)
+				(void)reset(h);
+	}
+	free(offers);
+	free(r.tasks);
+}
+
+static void
+forget(struct held *h)
+{
+	TAILQ_REMOVE(&of.offers, h, entry);
+	of.noffers--;
+	mesos__v1__offer__free_unpacked(h->offer, NULL);
+	free(h->ports);
+	free(h);
+}
+
+/* One ACCEPT with a LAUNCH of the tasks for h. */
+static void
+accept_offer(struct held *h, Mesos__V1__TaskInfo **infos, size_t n)
+{
+	Mesos__V1__Call c = MESOS__V1__CALL__INIT;
+	Mesos__V1__Call__Accept acc = MESOS__V1__CALL__ACCEPT__INIT;
+	Mesos__V1__Offer__Operation op = MESOS__V1__OFFER__OPERATION__INIT;
+	Mesos__V1__Offer__Operation__Launch launch =
+	    MESOS__V1__OFFER__OPERATION__LAUNCH__INIT;
+	Mesos__V1__Offer__Operation *ops[1] = { &op };
+	Mesos__V1__OfferID *ids[1] = { h->offer->id };
+	Mesos__V1__Filters filters = MESOS__V1__FILTERS__INIT;
+
+	launch.n_task_infos = n;
+	launch.task_infos = infos;
+	op.has_type = 1;
+	op.type = MESOS__V1__OFFER__OPERATION__TYPE__LAUNCH;
+	op.launch = &launch;
+	filters.has_refuse_seconds = 1;
+	filters.refuse_seconds =
+	    (double)flag_duration_ms(F_OFFER_FILTER_DURATION) / 1000.0;
+	acc.n_offer_ids = 1;
+	acc.offer_ids = ids;
+	acc.n_operations = 1;
+	acc.operations = ops;
+	acc.filters = &filters;
+	c.has_type = 1;
+	c.type = MESOS__V1__CALL__TYPE__ACCEPT;
+	c.accept = &acc;
+	if (mesos_call(&c) == -1)
+		log_warnx("cannot launch %zu tasks on offer %s", n,
+		    h->offer->id->value);
+	else
+		of.launched += n;
+}
+
+static struct held *
+placed_on(const char *task_id)
+{
+	for (size_t i = 0; i < of.nplaced; i++)
+		if (strcmp(of.placed[i].task_id, task_id) == 0)
+			return of.placed[i].on;
+	return NULL;
+}
+
+static void
+launch_assigned(const TaskAssignResponse *r)
+{
+	Mesos__V1__TaskInfo **infos;
+	struct held *h, *next;
+	size_t n;
+
+	if ((infos = calloc(r->n_assigned ? r->n_assigned : 1,
+	    sizeof(*infos))) == NULL)
+		return;
+	for (h = TAILQ_FIRST(&of.offers); h != NULL; h = next) {
+		next = TAILQ_NEXT(h, entry);
+		if (!h->in_round)
+			continue;
+		n = 0;
+		for (size_t i = 0; i < r->n_assigned; i++) {
+			const AssignedTask *a = r->assigned[i];
+
+			if (a->taskid == NULL || placed_on(a->taskid) != h)
+				continue;
+			if ((infos[n] = offerd_task_info(a,
+			    h->offer->agent_id->value)) != NULL)
+				n++;
+		}
+		if (n > 0 && !h->gone)
+			accept_offer(h, infos, n);
+		for (size_t i = 0; i < n; i++)
+			offerd_task_info_free(infos[i]);
+		/* An accepted offer is used up; Mesos offers the rest again. */
+		if (n > 0 || h->gone)
+			forget(h);
+	}
+	free(infos);
+}
+
+static void
+assign_done(const Envelope *reply, const char *error, void *arg)
+{
+	TaskAssignResponse *r = NULL;
+	struct held *h;
+
+	if (reply != NULL && reply->type == MSG_TYPE__TASK_ASSIGN_RESPONSE)
+		r = (TaskAssignResponse *)ipc_body_decode(reply,
+		    &task_assign_response__descriptor);
+	if (r == NULL)
+		log_warnx("assigning %zu tasks failed: %s", of.nplaced,
+		    error != NULL ? error : "bad answer from replica");
+	else if (r->outcome != STORE_SUBMIT_RESPONSE__OUTCOME__APPLIED)
+		log_warnx("assigning %zu tasks failed: %s", of.nplaced,
+		    r->message != NULL ? r->message : "not applied");
+	else {
+		of.not_assigned += of.nplaced - r->n_assigned;
+		launch_assigned(r);
+		/* The store says so too, but its event may come after this
+		 * answer: never place an assigned task twice. */
+		for (size_t i = 0; i < r->n_assigned; i++) {
+			struct otask *t = r->assigned[i]->taskid != NULL ?
+			    offerd_task(r->assigned[i]->taskid) : NULL;
+
+			if (t != NULL && t->status == SCHEDULE_STATUS__PENDING)
+				offerd_task_assigned(t);
+		}
+	}
+	/* Tasks not launched may be placed again. */
+	for (size_t i = 0; i < of.nplaced; i++) {
+		struct otask *t = offerd_task(of.placed[i].task_id);
+
+		if (t != NULL && t->status == SCHEDULE_STATUS__PENDING)
+			t->placing = 0;
+	}
+	if (r != NULL)
+		task_assign_response__free_unpacked(r, NULL);
+	free(of.placed);
+	of.placed = NULL;
+	of.nplaced = 0;
+	of.round_inflight = 0;
+	TAILQ_FOREACH(h, &of.offers, entry) {
+		h->in_round = 0;
+		(void)reset(h);
+	}
+	if (of.again) {
+		of.again = 0;
+		offerd_offers_kick();
+	}
+}
+
+static void
+kicked(evutil_socket_t fd, short what, void *arg)
+{
+	run_round();
+}
+
+void
+offerd_offers_kick(void)
+{
+	if (of.kick == NULL &&
+	    (of.kick = event_new(offerd_base(), -1, 0, kicked, NULL)) == NULL)
+		return;
+	if (!event_pending(of.kick, EV_TIMEOUT, NULL)) {
+		struct timeval now = { 0, 0 };
+
+		event_add(of.kick, &now);
+	}
+}
+
+/* Offers held past their time are declined, with the filter. */
+static void
+decline(struct held *h)
+{
+	Mesos__V1__Call c = MESOS__V1__CALL__INIT;
+	Mesos__V1__Call__Decline d = MESOS__V1__CALL__DECLINE__INIT;
+	Mesos__V1__OfferID *ids[1] = { h->offer->id };
+	Mesos__V1__Filters filters = MESOS__V1__FILTERS__INIT;
+
+	filters.has_refuse_seconds = 1;
+	filters.refuse_seconds =
+	    (double)flag_duration_ms(F_OFFER_FILTER_DURATION) / 1000.0;
+	d.n_offer_ids = 1;
+	d.offer_ids = ids;
+	d.filters = &filters;
+	c.has_type = 1;
+	c.type = MESOS__V1__CALL__TYPE__DECLINE;
+	c.decline = &d;
+	if (mesos_call(&c) == 0)
+		of.declined++;
+}
+
+static void
+tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct held *h, *next;
+	int64_t now = ipc_now_ms();
+
+	if (flag_bool(F_HOLD_OFFERS_FOREVER))
+		return;
+	for (h = TAILQ_FIRST(&of.offers); h != NULL; h = next) {
+		next = TAILQ_NEXT(h, entry);
+		if (h->in_round || now < h->decline_at_ms)
+			continue;
+		decline(h);
+		forget(h);
+	}
+}
+
+void
+offerd_offers_add(Mesos__V1__Offer **offers, size_t n)
+{
+	int64_t hold = flag_duration_ms(F_MIN_OFFER_HOLD_TIME);
+	int64_t jitter = flag_duration_ms(F_OFFER_HOLD_JITTER_WINDOW);
+	struct timeval second = { 1, 0 };
+	struct held *h;
+
+	if (of.tick == NULL) {
+		TAILQ_INIT(&of.offers);
+		if ((of.tick = event_new(offerd_base(), -1, EV_PERSIST, tick,
+		    NULL)) != NULL)
+			evtimer_add(of.tick, &second);
+	}
+	for (size_t i = 0; i < n; i++) {
+		of.received++;
+		log_info("Received offer: %s", offers[i]->id->value);
+		if ((h = calloc(1, sizeof(*h))) == NULL ||
+		    (h->offer = (Mesos__V1__Offer *)proto_copy(
+		    &offers[i]->base)) == NULL || reset(h) == -1) {
+			if (h != NULL && h->offer != NULL)
+				mesos__v1__offer__free_unpacked(h->offer, NULL);
+			free(h);
+			log_warnx("out of memory holding an offer");
+			continue;
+		}
+		h->random = (double)random() / ((double)RAND_MAX + 1.0);
+		h->decline_at_ms = ipc_now_ms() + hold + (jitter > 0 ?
+		    (int64_t)(h->random * (double)jitter) : 0);
+		TAILQ_INSERT_TAIL(&of.offers, h, entry);
+		of.noffers++;
+	}
+	offerd_offers_kick();
+}
+
+void
+offerd_offers_rescind(const char *offer_id)
+{
+	struct held *h;
+
+	if (of.tick == NULL)
+		return;
+	of.rescinded++;
+	TAILQ_FOREACH(h, &of.offers, entry) {
+		if (strcmp(h->offer->id->value, offer_id) != 0)
+			continue;
+		if (h->in_round)
+			h->gone = 1;
+		else
+			forget(h);
+		return;
+	}
+}
+
+void
+offerd_offers_clear(void)
+{
+	struct held *h, *next;
+
+	if (of.tick == NULL)
+		return;
+	for (h = TAILQ_FIRST(&of.offers); h != NULL; h = next) {
+		next = TAILQ_NEXT(h, entry);
+		if (h->in_round)
+			h->gone = 1;
+		else
+			forget(h);
+	}
+}
+
+void
+offerd_offers_vars(struct ipc_vars *v)
+{
+	ipc_vars_int(v, "scheduler_resource_offers", (int64_t)of.received);
+	ipc_vars_int(v, "outstanding_offers", (int64_t)of.noffers);
+	ipc_vars_int(v, "offers_rescinded", (int64_t)of.rescinded);
+	ipc_vars_int(v, "offers_declined", (int64_t)of.declined);
+	ipc_vars_int(v, "scheduler_tasks_launched", (int64_t)of.launched);
+	ipc_vars_int(v, "scheduler_placement_rounds", (int64_t)of.rounds);
+	ipc_vars_int(v, "scheduler_placements_not_assigned",
+	    (int64_t)of.not_assigned);
+}
