@@ -494,6 +494,15 @@ forget(struct held *h)
 	free(h);
 }
 
+/* Aurora's filter on every ACCEPT and DECLINE: -offer_filter_duration. */
+static void
+offer_filter(Mesos__V1__Filters *f)
+{
+	f->has_refuse_seconds = 1;
+	f->refuse_seconds =
+	    (double)flag_duration_ms(F_OFFER_FILTER_DURATION) / 1000.0;
+}
+
 /* One ACCEPT with a LAUNCH of the tasks for h. */
 static void
 accept_offer(struct held *h, Mesos__V1__TaskInfo **infos, size_t n)
@@ -512,9 +521,7 @@ accept_offer(struct held *h, Mesos__V1__TaskInfo **infos, size_t n)
 	op.has_type = 1;
 	op.type = MESOS__V1__OFFER__OPERATION__TYPE__LAUNCH;
 	op.launch = &launch;
-	filters.has_refuse_seconds = 1;
-	filters.refuse_seconds =
-	    (double)flag_duration_ms(F_OFFER_FILTER_DURATION) / 1000.0;
+	offer_filter(&filters);
 	acc.n_offer_ids = 1;
 	acc.offer_ids = ids;
 	acc.n_operations = 1;
@@ -653,9 +660,7 @@ decline(struct held *h)
 	Mesos__V1__OfferID *ids[1] = { h->offer->id };
 	Mesos__V1__Filters filters = MESOS__V1__FILTERS__INIT;
 
-	filters.has_refuse_seconds = 1;
-	filters.refuse_seconds =
-	    (double)flag_duration_ms(F_OFFER_FILTER_DURATION) / 1000.0;
+	offer_filter(&filters);
 	d.n_offer_ids = 1;
 	d.offer_ids = ids;
 	d.filters = &filters;
