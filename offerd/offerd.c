@@ -371,6 +371,7 @@ on_event(const Envelope *env, void *arg)
 	maybe_reconcile();
 }
 
+/* Placement runs when a task becomes PENDING, not on every change. */
 static void
 task_changed(struct otask *t)
 {

@@ -161,17 +161,15 @@ stream_chunk(struct evhttp_request *req, void *arg)
 	size_t len;
 	int rc;
 
-	ms.last_event_ms = ipc_now_ms();
-	while (evbuffer_get_length(in) > 0) {
-		size_t n = evbuffer_get_length(in);
-		unsigned char *p = evbuffer_pullup(in, (ev_ssize_t)n);
+	size_t n = evbuffer_get_length(in);
+	unsigned char *p = evbuffer_pullup(in, (ev_ssize_t)n);
 
-		if (p == NULL || recordio_feed(&ms.rio, p, n) == -1) {
-			log_warnx("out of memory reading Mesos events");
-			return;
-		}
-		evbuffer_drain(in, n);
+	ms.last_event_ms = ipc_now_ms();
+	if (n > 0 && (p == NULL || recordio_feed(&ms.rio, p, n) == -1)) {
+		log_warnx("out of memory reading Mesos events");
+		return;
 	}
+	evbuffer_drain(in, n);
 	while ((rc = recordio_next(&ms.rio, &rec, &len)) == 1) {
 		if ((e = mesos__v1__event__unpack(NULL, len, rec)) == NULL) {
 			log_warnx("a Mesos event of %zu bytes does not parse; "

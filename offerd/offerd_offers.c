@@ -23,6 +23,7 @@
 
 #define ASSIGN_TIMEOUT_MS	30000
 #define ROUND_MAX_TASKS		10000	/* per TASK_ASSIGN_REQUEST */
+#define ROUND_RETRY_MS		1000	/* after a round replica did not take */
 
 struct port_range {
 	uint64_t	begin, end;
@@ -340,6 +341,7 @@ by_id(const void *a, const void *b)
 }
 
 static void	assign_done(const Envelope *, const char *, void *);
+static void	kick_after(int ms);
 
 /* Its strings but the port names are lent by the task and the offer. */
 static void
@@ -406,7 +408,7 @@ run_round(void)
 	TaskAssignment **as = NULL;
 	TaskAssignRequest req = TASK_ASSIGN_REQUEST__INIT;
 	struct needs n;
-	size_t k = 0, na = 0;
+	size_t k = 0, na = 0, most;
 
 	if (of.round_inflight) {
 		of.again = 1;
@@ -420,18 +422,17 @@ run_round(void)
 		return;
 	}
 	qsort(r.tasks, r.n, sizeof(*r.tasks), by_id);
+	most = r.n < ROUND_MAX_TASKS ? r.n : ROUND_MAX_TASKS;
 	if ((offers = calloc(of.noffers, sizeof(*offers))) == NULL ||
-	    (as = calloc(r.n < ROUND_MAX_TASKS ? r.n : ROUND_MAX_TASKS,
-	    sizeof(*as))) == NULL ||
-	    (of.placed = calloc(r.n < ROUND_MAX_TASKS ? r.n : ROUND_MAX_TASKS,
-	    sizeof(*of.placed))) == NULL)
+	    (as = calloc(most, sizeof(*as))) == NULL ||
+	    (of.placed = calloc(most, sizeof(*of.placed))) == NULL)
 		goto out;
 	TAILQ_FOREACH(h, &of.offers, entry)
 		offers[k++] = h;
 	if (!order.parsed)
 		order_parse();
 	qsort(offers, k, sizeof(*offers), order_cmp);
-	for (size_t i = 0; i < r.n && na < ROUND_MAX_TASKS; i++) {
+	for (size_t i = 0; i < r.n && na < most; i++) {
 		const TaskConfig *c = r.tasks[i]->pending->assignedtask->task;
 
 		if (c == NULL)
@@ -458,27 +459,22 @@ run_round(void)
 	req.assignments = as;
 	of.nplaced = na;
 	of.rounds++;
+	/* The request is packed by now: the assignments are not needed. */
 	if (ipc_call(offerd_replica(), MSG_TYPE__TASK_ASSIGN_REQUEST,
-	    &req.base, ASSIGN_TIMEOUT_MS, assign_done, NULL) == 0) {
+	    &req.base, ASSIGN_TIMEOUT_MS, assign_done, NULL) == 0)
 		of.round_inflight = 1;
-		goto out_keep;
+	else {
+		log_warnx("cannot ask replica to assign %zu tasks", na);
+		assign_done(NULL, "cannot reach replica", NULL);
 	}
-	log_warnx("cannot ask replica to assign %zu tasks", na);
-	assign_done(NULL, "cannot reach replica", NULL);
-out_keep:
-	free_assignments(as, na);
-	as = NULL;
-	na = 0;
 out:
-	if (as != NULL)
-		free_assignments(as, na);
+	/* Nothing placed (or assign_done gave it all back): no offer has
+	 * anything taken from it. */
+	free_assignments(as, na);
 	if (!of.round_inflight) {
 		free(of.placed);
 		of.placed = NULL;
 		of.nplaced = 0;
-		TAILQ_FOREACH(h, &of.offers, entry)
-			if (!h->gone)
-				(void)reset(h);
 	}
 	free(offers);
 	free(r.tasks);
@@ -586,6 +582,7 @@ assign_done(const Envelope *reply, const char *error, void *arg)
 {
 	TaskAssignResponse *r = NULL;
 	struct held *h;
+	int retry = 1;
 
 	if (reply != NULL && reply->type == MSG_TYPE__TASK_ASSIGN_RESPONSE)
 		r = (TaskAssignResponse *)ipc_body_decode(reply,
@@ -597,6 +594,7 @@ assign_done(const Envelope *reply, const char *error, void *arg)
 		log_warnx("assigning %zu tasks failed: %s", of.nplaced,
 		    r->message != NULL ? r->message : "not applied");
 	else {
+		retry = 0;
 		of.not_assigned += of.nplaced - r->n_assigned;
 		launch_assigned(r);
 		/* The store says so too, but its event may come after this
@@ -626,10 +624,13 @@ assign_done(const Envelope *reply, const char *error, void *arg)
 		h->in_round = 0;
 		(void)reset(h);
 	}
+	/* Tasks that became PENDING meanwhile; a failed round after a
+	 * pause, so that a replica in trouble is not asked in a loop. */
 	if (of.again) {
 		of.again = 0;
-		offerd_offers_kick();
-	}
+		kick_after(0);
+	} else if (retry)
+		kick_after(ROUND_RETRY_MS);
 }
 
 static void
@@ -638,17 +639,30 @@ kicked(evutil_socket_t fd, short what, void *arg)
 	run_round();
 }
 
-void
-offerd_offers_kick(void)
+/* A round in ms, unless one is due sooner. */
+static void
+kick_after(int ms)
 {
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 }, due;
+
 	if (of.kick == NULL &&
 	    (of.kick = event_new(offerd_base(), -1, 0, kicked, NULL)) == NULL)
 		return;
-	if (!event_pending(of.kick, EV_TIMEOUT, NULL)) {
-		struct timeval now = { 0, 0 };
+	if (event_pending(of.kick, EV_TIMEOUT, &due)) {
+		struct timeval now, want;
 
-		event_add(of.kick, &now);
+		event_base_gettimeofday_cached(offerd_base(), &now);
+		timeradd(&now, &tv, &want);
+		if (!timercmp(&want, &due, <))
+			return;
 	}
+	event_add(of.kick, &tv);
+}
+
+void
+offerd_offers_kick(void)
+{
+	kick_after(0);
 }
 
 /* Offers held past their time are declined, with the filter. */

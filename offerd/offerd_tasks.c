@@ -330,7 +330,6 @@ offerd_tasks_applied(const StoreApplied *ev)
 					    ev->position);
 		}
 	}
-	offerd_offers_kick();
 }
 
 void
