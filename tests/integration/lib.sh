@@ -82,13 +82,14 @@ health_ok() { [ "$(curl -s --max-time 1 "http://127.0.0.1:$PORT/health")" = "OK"
 # start_tree [extra flags...]: starts master, waits for /health.
 # mesos_flags DIR: with LOCAL_CLUSTER_FLAGS set (even to ""), the embedded
 # local cluster on a free port with those flags; else a Mesos
-# master that never answers, so tasks stay where forceTaskState puts them
-# (stand_in_agent.py) and nothing reconciles them away.
+# master that never answers (port 1: refused at once, and never a port a
+# test's server may take later), so tasks stay where forceTaskState puts
+# them (stand_in_agent.py) and nothing reconciles them away.
 mesos_flags() {
 	if [ -n "${LOCAL_CLUSTER_FLAGS+set}" ]; then
 		echo "-local_cluster_port=$(free_port) -local_cluster_work_dir=$1/local-cluster -local_cluster_flags=$LOCAL_CLUSTER_FLAGS"
 	else
-		echo "-mesos_master_address=127.0.0.1:$(free_port) -max_registration_delay=1days"
+		echo "-mesos_master_address=127.0.0.1:1 -max_registration_delay=1days"
 	fi
 }
 
