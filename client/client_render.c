@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "client/client.h"
+#include "common/proto_json.h"
 
 static json_t *value(const ProtobufCFieldDescriptor *, const void *);
 
@@ -28,24 +29,6 @@ static json_t *
 scalar(const ProtobufCFieldDescriptor *f, const void *p)
 {
 	switch (f->type) {
-	case PROTOBUF_C_TYPE_INT32:
-	case PROTOBUF_C_TYPE_SINT32:
-	case PROTOBUF_C_TYPE_SFIXED32:
-		return json_integer(*(const int32_t *)p);
-	case PROTOBUF_C_TYPE_UINT32:
-	case PROTOBUF_C_TYPE_FIXED32:
-		return json_integer(*(const uint32_t *)p);
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-		return json_integer(*(const int64_t *)p);
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-		return json_integer((json_int_t)*(const uint64_t *)p);
-	case PROTOBUF_C_TYPE_FLOAT:
-		return json_real(*(const float *)p);
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return json_real(*(const double *)p);
 	case PROTOBUF_C_TYPE_BOOL:
 		if (strcmp(f->name, "isService") == 0 ||
 		    strcmp(f->name, "production") == 0)
@@ -68,8 +51,9 @@ scalar(const ProtobufCFieldDescriptor *f, const void *p)
 		return *(ProtobufCMessage *const *)p != NULL ?
 		    client_message_json(*(ProtobufCMessage *const *)p) :
 		    json_object();
+	default:
+		return proto_json_number(f, p);
 	}
-	return json_null();
 }
 
 static size_t

@@ -34,6 +34,8 @@ static int	valid_entry_size(const char *, char *, size_t);
 static int	valid_regex(const char *, char *, size_t);
 static int	valid_offer_order(const char *, char *, size_t);
 static int	valid_tier_config(const char *, char *, size_t);
+static int	valid_executor_path(const char *, char *, size_t);
+static int	valid_executor_resources(const char *, char *, size_t);
 
 #define G_HTTP		"HTTP server"
 #define G_PROC		"Processes, logs and privileges"
@@ -186,6 +188,17 @@ const struct flag_def flag_defs[F_COUNT] = {
 	    "15secs", "When killing a task, retry after this delay if mesos "
 	    "has not responded, backing off up to "
 	    "transient_task_state_timeout", NULL },
+	[F_FIRST_SCHEDULE_DELAY] = { "first_schedule_delay", FLAG_DURATION,
+	    G_MESOS, "1ms", "Initial amount of time to wait before first "
+	    "attempting to schedule a PENDING task.",
+	    valid_positive_duration },
+	[F_INITIAL_SCHEDULE_PENALTY] = { "initial_schedule_penalty",
+	    FLAG_DURATION, G_MESOS, "1secs", "Initial amount of time to wait "
+	    "before attempting to schedule a task that has failed to "
+	    "schedule.", valid_positive_duration },
+	[F_MAX_SCHEDULE_PENALTY] = { "max_schedule_penalty", FLAG_DURATION,
+	    G_MESOS, "1mins", "Maximum delay between attempts to schedule a "
+	    "PENDING tasks.", NULL },
 	[F_LOCAL_CLUSTER_PORT] = { "local_cluster_port", FLAG_INT, G_MESOS,
 	    "5050", "Loopback port of the embedded local cluster, started "
 	    "when -mesos_master_address is not set.", valid_port },
@@ -197,12 +210,13 @@ const struct flag_def flag_defs[F_COUNT] = {
 	    G_MESOS, "", "Extra arguments for the embedded local cluster "
 	    "(aurora-local-cluster), e.g. --simulate_agents=100.", NULL },
 	[F_THERMOS_EXECUTOR_PATH] = { "thermos_executor_path", FLAG_STRING,
-	    G_EXEC, "", "Path to the thermos executor entry point.", NULL },
+	    G_EXEC, "", "Path to the thermos executor entry point.",
+	    valid_executor_path },
 	[F_THERMOS_EXECUTOR_RESOURCES] = { "thermos_executor_resources",
 	    FLAG_LIST, G_EXEC, "",
 	    "A comma separated list of additional resources to copy into the "
 	    "sandbox. If thermos_executor_path is not the executor itself, "
-	    "this must include it.", NULL },
+	    "this must include it.", valid_executor_resources },
 	[F_THERMOS_EXECUTOR_FLAGS] = { "thermos_executor_flags", FLAG_STRING,
 	    G_EXEC, "", "Extra arguments to be passed to the thermos executor.",
 	    NULL },
@@ -819,7 +833,7 @@ valid_master_address(const char *raw, char *err, size_t errlen)
 		return 0;
 	if (strncmp(raw, "zk://", 5) == 0) {
 		const char *slash = strchr(raw + 5, '/');
-		char hosts[1024];
+		char hosts[1024], path[1024];
 		size_t n;
 
 		if (slash == NULL || slash[1] == '\0') {
@@ -828,12 +842,36 @@ valid_master_address(const char *raw, char *err, size_t errlen)
 			return -1;
 		}
 		n = (size_t)(slash - (raw + 5));
+		if (memchr(raw + 5, '@', n) != NULL) {
+			snprintf(err, errlen, "ZooKeeper credentials "
+			    "(user:password@) are not supported");
+			return -1;
+		}
+		if (n == 0) {
+			snprintf(err, errlen, "a zk:// address names its "
+			    "ZooKeeper servers, as in zk://host:2181/mesos");
+			return -1;
+		}
 		if (n >= sizeof(hosts)) {
 			snprintf(err, errlen, "too long");
 			return -1;
 		}
 		memcpy(hosts, raw + 5, n);
 		hosts[n] = '\0';
+		/* As Mesos, a slash at the end is no part of the path. */
+		n = strlen(slash);
+		if (n >= sizeof(path)) {
+			snprintf(err, errlen, "too long");
+			return -1;
+		}
+		memcpy(path, slash, n + 1);
+		while (n > 1 && path[n - 1] == '/')
+			path[--n] = '\0';
+		if (n == 1 || valid_zk_path(path, err, errlen) == -1) {
+			snprintf(err, errlen, "the path after the servers must "
+			    "be a ZooKeeper path, as in zk://host:2181/mesos");
+			return -1;
+		}
 		return netaddr_check_list(hosts, err, errlen);
 	}
 	return netaddr_check(raw, err, errlen);
@@ -863,6 +901,81 @@ valid_offer_order(const char *raw, char *err, size_t errlen)
 		p += n;
 		if (*p == ',')
 			p++;
+	}
+	return 0;
+}
+
+/*
+ * A URI the Mesos fetcher takes (Fetcher::validateUri in Mesos's
+ * src/slave/containerizer/fetcher.cpp): the agent refuses a launch with
+ * any other, so every task would fail; Aurora passes them on, we stop.
+ */
+static int
+fetcher_uri(const char *uri, size_t n, char *err, size_t errlen)
+{
+	const char *scheme = memmem(uri, n, "://", 3), *path, *slash;
+
+	if (memchr(uri, '\\', n) != NULL || memchr(uri, '\'', n) != NULL) {
+		snprintf(err, errlen, "illegal characters in URI (the Mesos "
+		    "fetcher refuses \\ and ')");
+		return -1;
+	}
+	if (scheme != NULL && scheme - uri > 1) {
+		path = scheme + 3;
+		slash = memchr(path, '/', (size_t)(uri + n - path));
+		if (slash == NULL || slash + 1 == uri + n) {
+			snprintf(err, errlen, "malformed URI (missing path)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+valid_executor_path(const char *raw, char *err, size_t errlen)
+{
+	const char *base = strrchr(raw, '/');
+
+	if (raw[0] == '\0')
+		return 0;
+	/* ExecutorModule.uriBasename: the executor runs by its basename. */
+	for (base = base != NULL ? base + 1 : raw; *base != '\0'; base++)
+		if (!isspace((unsigned char)*base))
+			return fetcher_uri(raw, strlen(raw), err, errlen);
+	snprintf(err, errlen, "URI must not end with a slash.");
+	return -1;
+}
+
+/*
+ * Split as Aurora's CommaSplitter ("" and "''" are no entry) and Java's
+ * String.split (empty entries at the end are dropped); an empty entry
+ * elsewhere would be an empty fetcher URI.
+ */
+static int
+valid_executor_resources(const char *raw, char *err, size_t errlen)
+{
+	size_t end = strlen(raw), n;
+	const char *p, *comma;
+	char why[128];
+	int i = 1;
+
+	if (strcmp(raw, "''") == 0)
+		return 0;
+	while (end > 0 && raw[end - 1] == ',')
+		end--;
+	for (p = raw; p < raw + end; p = comma + 1, i++) {
+		if ((comma = memchr(p, ',', (size_t)(raw + end - p))) == NULL)
+			comma = raw + end;
+		n = (size_t)(comma - p);
+		if (n == 0) {
+			snprintf(err, errlen, "entry %d is empty", i);
+			return -1;
+		}
+		if (fetcher_uri(p, n, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "entry %d '%.*s': %s", i, (int)n,
+			    p, why);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -43,6 +43,12 @@ void	httpd_reply_text(struct evhttp_request *, const struct timespec *start,
 void	httpd_api_init(struct ipc_client *replica);
 void	httpd_api(struct evhttp_request *, const struct timespec *start);
 
+/* GET /offers and /pendingtasks, asked of offerd (httpd_offers.c). */
+void	httpd_offers_init(struct ipc_client *offerd);
+void	httpd_offers(struct evhttp_request *, const struct timespec *start);
+void	httpd_pending_tasks(struct evhttp_request *,
+	    const struct timespec *start);
+
 /* Response counters (http_<code>_responses_*), kept per status code. */
 void	httpd_stats_count(int code, uint64_t nanos);
 struct ipc_vars;

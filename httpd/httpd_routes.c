@@ -308,6 +308,8 @@ static const struct {
 	{ "/vars.json", vars_json, 0 },
 	{ "/leaderhealth", leaderhealth, 0 },
 	{ "/api", httpd_api, 1 },
+	{ "/offers", httpd_offers, 0 },
+	{ "/pendingtasks", httpd_pending_tasks, 0 },
 };
 
 static void
@@ -343,5 +345,6 @@ httpd_routes_init(struct evhttp *http, struct httpd_peers *p)
 {
 	peers = p;
 	httpd_api_init(p->replica);
+	httpd_offers_init(p->offerd);
 	evhttp_set_gencb(http, route, NULL);
 }

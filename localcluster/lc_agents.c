@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/strmap.h"
 #include "localcluster/localcluster.h"
 
 #define MB		(1024.0 * 1024.0)
@@ -81,7 +82,7 @@ make_agent(struct lc_agent *a, size_t idx, const char *hostname,
 		    xasprintf("rack-%zu", idx % (size_t)c->racks) :
 		    xstrdup("local"));
 	}
-	lc_hash_put(lc.agent_ids, a->id, a);
+	xstrmap_put(lc.agent_ids, a->id, a);
 }
 
 static void
@@ -115,7 +116,7 @@ lc_agents_init(void)
 	char host[64];
 	size_t i;
 
-	lc.agent_ids = lc_hash_new();
+	lc.agent_ids = xstrmap_new();
 	if (!lc.simulate) {
 		real_agent();
 		return;
@@ -150,14 +151,14 @@ lc_agents_free(void)
 	free(lc.agents);
 	lc.agents = NULL;
 	lc.nagents = 0;
-	lc_hash_free(lc.agent_ids);
+	strmap_free(lc.agent_ids);
 	lc.agent_ids = NULL;
 }
 
 struct lc_agent *
 lc_agent_find(const char *id)
 {
-	return lc_hash_get(lc.agent_ids, id);
+	return strmap_get(lc.agent_ids, id);
 }
 
 /* What the agent has that no task uses. */

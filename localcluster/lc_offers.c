@@ -20,6 +20,7 @@
 
 #include "common/arena.h"
 #include "common/log.h"
+#include "common/strmap.h"
 #include "localcluster/localcluster.h"
 
 #define MAX_REFUSE_S	(365.0 * 86400)
@@ -32,7 +33,7 @@ static void
 offer_remove(struct lc_offer *o)
 {
 	TAILQ_REMOVE(&o->fw->offers, o, entry);
-	lc_hash_del(lc.offers, o->id);
+	strmap_del(lc.offers, o->id);
 	o->agent->offer = NULL;
 	lc_res_free(&o->res);
 	free(o);
@@ -178,7 +179,7 @@ offer_new(struct lc_framework *fw, struct lc_agent *a, struct lc_res *avail)
 	lc_res_init(avail);
 	a->offer = o;
 	TAILQ_INSERT_TAIL(&fw->offers, o, entry);
-	lc_hash_put(lc.offers, o->id, o);
+	xstrmap_put(lc.offers, o->id, o);
 	return o;
 }
 
@@ -242,7 +243,7 @@ lc_offers_init(void)
 {
 	struct timeval tv;
 
-	lc.offers = lc_hash_new();
+	lc.offers = xstrmap_new();
 	tv.tv_sec = lc.conf.allocation_ms / 1000;
 	tv.tv_usec = (lc.conf.allocation_ms % 1000) * 1000;
 	if ((tick = event_new(lc.base, -1, EV_PERSIST, allocate, NULL)) ==
@@ -259,7 +260,7 @@ lc_offers_free(void)
 	if (soon != NULL)
 		event_free(soon);
 	tick = soon = NULL;
-	lc_hash_free(lc.offers);
+	strmap_free(lc.offers);
 	lc.offers = NULL;
 }
 
@@ -267,7 +268,7 @@ lc_offers_free(void)
 static struct lc_offer *
 held(struct lc_framework *fw, const Mesos__V1__OfferID *id)
 {
-	struct lc_offer *o = lc_hash_get(lc.offers, id->value);
+	struct lc_offer *o = strmap_get(lc.offers, id->value);
 
 	return o != NULL && o->fw == fw ? o : NULL;
 }

@@ -2,7 +2,8 @@
  * aurora-local-cluster: GET /state.json, what the cluster holds, for tests
  * and operators: frameworks, agents with their resources and what tasks
  * use of them, tasks (running ones and the last LC_COMPLETED_MAX ended
- * ones) with their sandboxes, processes and containers, and counters.
+ * ones) with their sandboxes, processes, containers and executors, and
+ * counters.
  */
 #include "config.h"
 
@@ -65,9 +66,87 @@ container_json(const struct lc_task *t)
 }
 
 static json_t *
+uri_json(const Mesos__V1__CommandInfo__URI *u)
+{
+	/* Unset fields as Mesos reads them: extract defaults to true. */
+	return json_pack("{s:s, s:b, s:b, s:b, s:s?}", "value", u->value,
+	    "executable", u->has_executable && u->executable,
+	    "extract", !u->has_extract || u->extract,
+	    "cache", u->has_cache && u->cache,
+	    "output_file", u->output_file);
+}
+
+static json_t *
+executor_json(const Mesos__V1__ExecutorInfo *ex)
+{
+	const Mesos__V1__CommandInfo *cmd = ex->command;
+	json_t *uris = json_array(), *labels = json_object(), *res;
+	struct lc_res r;
+	char err[256];
+	size_t i;
+
+	if (cmd != NULL)
+		for (i = 0; i < cmd->n_uris; i++)
+			json_array_append_new(uris, uri_json(cmd->uris[i]));
+	if (ex->labels != NULL)
+		for (i = 0; i < ex->labels->n_labels; i++)
+			json_object_set_new(labels, ex->labels->labels[i]->key,
+			    ex->labels->labels[i]->value != NULL ?
+			    json_string(ex->labels->labels[i]->value) :
+			    json_null());
+	/* lc_task_check parsed them already: this cannot fail. */
+	lc_res_init(&r);
+	if (lc_res_parse(&r, ex->resources, ex->n_resources, err,
+	    sizeof(err)) == -1)
+		log_warnx("executor %s: %s", ex->executor_id->value, err);
+	res = res_json(&r);
+	lc_res_free(&r);
+	return json_pack("{s:s, s:s?, s:s?, s:o, s:{s:s?, s:b, s:o}, s:o}",
+	    "id", ex->executor_id->value, "name", ex->name,
+	    "source", ex->source, "labels", labels,
+	    "command", "value", cmd != NULL ? cmd->value : NULL,
+	    "shell", cmd == NULL || !cmd->has_shell || cmd->shell,
+	    "uris", uris, "resources", res);
+}
+
+struct json_t *
+lc_state_launch(const Mesos__V1__TaskInfo *ti)
+{
+	static const char hex[] = "0123456789abcdef";
+	json_t *j;
+	char *data = NULL;
+	size_t i;
+
+	if (ti->executor == NULL && !ti->has_data)
+		return NULL;
+	if (ti->has_data) {
+		data = xmalloc(2 * ti->data.len + 1);
+		for (i = 0; i < ti->data.len; i++) {
+			data[2 * i] = hex[ti->data.data[i] >> 4];
+			data[2 * i + 1] = hex[ti->data.data[i] & 15];
+		}
+		data[2 * i] = '\0';
+	}
+	j = json_pack("{s:o, s:s?}", "executor", ti->executor != NULL ?
+	    executor_json(ti->executor) : json_null(), "data", data);
+	free(data);
+	if (j == NULL)
+		fatalx("out of memory recording a launch");
+	return j;
+}
+
+void
+lc_state_launch_free(struct json_t *j)
+{
+	json_decref(j);
+}
+
+static json_t *
 task_json(const struct lc_task *t)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:o, "
+	json_t *j;
+
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:o, "
 	    "s:s?, s:o, s:b}",
 	    "id", t->id, "name", t->name, "agent_id", t->agent->id,
 	    "framework_id", t->fw_id, "state", lc_state_name(t->state),
@@ -76,6 +155,12 @@ task_json(const struct lc_task *t)
 	    "resources", res_json(&t->res), "command", t->command,
 	    "container", container_json(t),
 	    "acknowledged", !t->update.pending);
+	if (t->launch != NULL)
+		json_object_update(j, t->launch);
+	else
+		json_object_update_new(j, json_pack("{s:n, s:n}", "executor",
+		    "data"));
+	return j;
 }
 
 static json_t *

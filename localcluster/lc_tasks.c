@@ -17,6 +17,7 @@
 #include <event2/event.h>
 
 #include "common/log.h"
+#include "common/strmap.h"
 #include "localcluster/localcluster.h"
 
 static struct event *resend_timer;
@@ -33,7 +34,7 @@ lc_task_find(const struct lc_framework *fw, const char *id)
 	struct lc_task *t;
 	char *k = task_key(fw->id, id);
 
-	t = lc_hash_get(lc.tasks, k);
+	t = strmap_get(lc.tasks, k);
 	free(k);
 	return t != NULL && t->fw == fw ? t : NULL;
 }
@@ -50,6 +51,7 @@ task_free(struct lc_task *t)
 	free(t->name);
 	free(t->fw_id);
 	free(t->executor_id);
+	lc_state_launch_free(t->launch);
 	free(t->message);
 	free(t->update.message);
 	free(t->command);
@@ -75,8 +77,8 @@ complete(struct lc_task *t)
 		t->update.pending = false;
 	}
 	/* An orphan's key may name a newer task of a framework by that id. */
-	if (lc_hash_get(lc.tasks, t->key) == t)
-		lc_hash_del(lc.tasks, t->key);
+	if (strmap_get(lc.tasks, t->key) == t)
+		strmap_del(lc.tasks, t->key);
 	TAILQ_REMOVE(&lc.active, t, entry);
 	TAILQ_INSERT_TAIL(&lc.completed, t, entry);
 	t->completed = true;
@@ -377,6 +379,7 @@ lc_task_launch(struct lc_framework *fw, struct lc_agent *agent,
 	t->agent = agent;
 	if (ex != NULL)
 		t->executor_id = xstrdup(ex->executor_id->value);
+	t->launch = lc_state_launch(ti);
 	lc_res_copy(&t->res, res);
 	lc_res_add(&agent->used, res);
 	agent->ntasks++;
@@ -390,7 +393,7 @@ lc_task_launch(struct lc_framework *fw, struct lc_agent *agent,
 	    ex->command);
 	take_container(t, ti->container != NULL ? ti->container :
 	    ex != NULL ? ex->container : NULL);
-	lc_hash_put(lc.tasks, t->key, t);
+	xstrmap_put(lc.tasks, t->key, t);
 	TAILQ_INSERT_TAIL(&lc.active, t, entry);
 	lc.counters.launched++;
 	lc_task_log("framework %s: task %s (%s) on %s: %s", fw->id, t->id,
@@ -599,7 +602,7 @@ lc_tasks_orphan(struct lc_framework *fw)
 			t->update.pending = false;
 		}
 		t->fw = NULL;
-		lc_hash_del(lc.tasks, t->key);
+		strmap_del(lc.tasks, t->key);
 		if (t->terminal)
 			complete(t);
 		else
@@ -613,7 +616,7 @@ lc_tasks_init(void)
 {
 	struct timeval tv = { 1, 0 };
 
-	lc.tasks = lc_hash_new();
+	lc.tasks = xstrmap_new();
 	TAILQ_INIT(&lc.active);
 	TAILQ_INIT(&lc.completed);
 	TAILQ_INIT(&lc.unacked);
@@ -639,6 +642,6 @@ lc_tasks_free(void)
 		task_free(t);
 	}
 	TAILQ_INIT(&lc.unacked);
-	lc_hash_free(lc.tasks);
+	strmap_free(lc.tasks);
 	lc.tasks = NULL;
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "common/strmap.h"
 #include "localcluster/localcluster.h"
 
 void *
@@ -32,6 +33,23 @@ xcalloc(size_t n, size_t size)
 	if ((p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size)) == NULL)
 		fatal("calloc");
 	return p;
+}
+
+struct strmap *
+xstrmap_new(void)
+{
+	struct strmap *m = strmap_new();
+
+	if (m == NULL)
+		fatal("strmap_new");
+	return m;
+}
+
+void
+xstrmap_put(struct strmap *m, const char *key, void *value)
+{
+	if (strmap_put(m, key, value) == -1)
+		fatal("strmap_put");
 }
 
 void *

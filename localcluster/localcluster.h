@@ -20,12 +20,13 @@
 #include "ipc/mesos.pb-c.h"
 
 struct arena;
+struct json_t;
 struct event;
 struct event_base;
 struct evhttp;
 struct evhttp_connection;
 struct evhttp_request;
-struct lc_hash;
+struct strmap;
 
 #define LC_UUID_LEN		16
 #define LC_UUID_STRLEN		37	/* 36 characters and the NUL */
@@ -177,6 +178,8 @@ struct lc_task {
 	struct lc_framework *fw;	/* NULL once the framework is gone */
 	struct lc_agent	*agent;
 	char		*executor_id;	/* NULL for a command task */
+	/* /state.json's executor and data of the TaskInfo, or NULL. */
+	struct json_t	*launch;
 	struct lc_res	 res;		/* used until it ends */
 	Mesos__V1__TaskState state;
 	char		*message;	/* of the latest state */
@@ -212,12 +215,12 @@ struct lc {
 	bool		 simulate;
 	struct lc_agent	*agents;
 	size_t		 nagents;
-	struct lc_hash	*agent_ids;
+	struct strmap	*agent_ids;
 	struct lc_frameworks frameworks;
 	unsigned	 next_framework;
-	struct lc_hash	*offers;	/* offer id -> struct lc_offer */
+	struct strmap	*offers;	/* offer id -> struct lc_offer */
 	uint64_t	 next_offer;
-	struct lc_hash	*tasks;		/* not completed, by key */
+	struct strmap	*tasks;		/* not completed, by key */
 	struct lc_tasks	 active, completed, unacked;
 	size_t		 ncompleted;
 	uint64_t	 sim_ended;	/* for --sim_fail_ratio */
@@ -247,12 +250,9 @@ double	 lc_wall(void);
 const char *lc_state_name(Mesos__V1__TaskState);
 bool	 lc_state_terminal(Mesos__V1__TaskState);
 
-/* lc_hash.c: string keys (copied), opaque values. */
-struct lc_hash *lc_hash_new(void);
-void	 lc_hash_free(struct lc_hash *);
-void	*lc_hash_get(const struct lc_hash *, const char *);
-void	 lc_hash_put(struct lc_hash *, const char *, void *);
-void	*lc_hash_del(struct lc_hash *, const char *);
+/* lc_util.c: common/strmap.h's tables, exiting when out of memory. */
+struct strmap *xstrmap_new(void);
+void	 xstrmap_put(struct strmap *, const char *, void *);
 
 /* lc_res.c */
 int64_t	 lc_res_scalar(double);
@@ -346,5 +346,8 @@ void	 lc_sim_kill(struct lc_task *);
 
 /* lc_state.c */
 void	 lc_state_reply(struct evhttp_request *);
+/* What /state.json shows of a launch's ExecutorInfo and data; NULL if none. */
+struct json_t *lc_state_launch(const Mesos__V1__TaskInfo *);
+void	 lc_state_launch_free(struct json_t *);
 
 #endif

@@ -26,12 +26,16 @@
 #include "ipc/ipc_vars.h"
 #include "ipc/offers.pb-c.h"
 #include "offerd/offerd.h"
+#include "offerd/offerd_detect.h"
 #include "replica/task_state.h"
 
 #define QUERY_TIMEOUT_MS	10000
 
 static const struct ipc_allow offerd_allow[] = {
 	{ ROLE__HTTPD, MSG_TYPE__STATUS_REQUEST },
+	{ ROLE__HTTPD, MSG_TYPE__PENDING_TASKS_REQUEST },
+	{ ROLE__HTTPD, MSG_TYPE__OFFERS_REQUEST },
+	{ ROLE__REPLICA, MSG_TYPE__PENDING_REASONS_REQUEST },
 };
 
 /* What offerd accepts from replica's event stream. */
@@ -69,6 +73,8 @@ status(struct ipc_request *req)
 
 	mesos_vars(&v);
 	offerd_offers_vars(&v);
+	offerd_hosts_vars(&v);
+	ipc_vars_int(&v, "offerd_task_groups", (int64_t)offerd_groups_count());
 	offerd_updates_vars(&v);
 	ipc_vars_int(&v, "offerd_tasks_known", (int64_t)offerd_tasks_count());
 	ipc_vars_int(&v, "reconciliation_explicit_runs",
@@ -84,11 +90,24 @@ status(struct ipc_request *req)
 static void
 dispatch(struct ipc_request *req, void *arg)
 {
-	if (ipc_request_envelope(req)->type == MSG_TYPE__STATUS_REQUEST)
+	switch (ipc_request_envelope(req)->type) {
+	case MSG_TYPE__STATUS_REQUEST:
 		status(req);
-	else
+		break;
+	case MSG_TYPE__PENDING_REASONS_REQUEST:
+		offerd_pending_reasons(req);
+		break;
+	case MSG_TYPE__PENDING_TASKS_REQUEST:
+		offerd_pending_tasks(req);
+		break;
+	case MSG_TYPE__OFFERS_REQUEST:
+		offerd_offers_list(req);
+		break;
+	default:
 		ipc_reply_error(req, IPC_ERROR_CODE__NOT_ALLOWED,
 		    "unexpected message");
+		break;
+	}
 }
 
 /* Reconciliation. */
@@ -237,7 +256,17 @@ registration_late(evutil_socket_t fd, short what, void *arg)
 	exit(EXIT_ABORT);
 }
 
-/* -mesos_master_address, or the local cluster when it is empty. */
+static int
+master_by_zk(void)
+{
+	return strncmp(flag_str(F_MESOS_MASTER_ADDRESS), "zk://", 5) == 0;
+}
+
+/*
+ * -mesos_master_address, or the local cluster when it is empty. For a
+ * zk:// address, the leading master ZooKeeper names now; host is "" when
+ * it names none yet (mesos_set_master follows its changes).
+ */
 static int
 master_address(char *host, size_t len, int *port)
 {
@@ -249,10 +278,12 @@ master_address(char *host, size_t len, int *port)
 		*port = (int)flag_int(F_LOCAL_CLUSTER_PORT);
 		return 0;
 	}
-	if (strncmp(a, "zk://", 5) == 0) {
-		log_error("finding the Mesos master through ZooKeeper (%s) "
-		    "is not supported yet; name it as host:port", a);
-		return -1;
+	if (master_by_zk()) {
+		if (offerd_detect_leader(host, len, port) == -1) {
+			host[0] = '\0';
+			*port = 0;
+		}
+		return 0;
 	}
 	if ((colon = strrchr(a, ':')) == NULL ||
 	    (size_t)(colon - a) >= len) {
@@ -282,11 +313,18 @@ framework_id_read(const Envelope *reply, const char *error, void *arg)
 		    "as a new framework", error != NULL ? error : "bad answer");
 	}
 	if (master_address(host, sizeof(host), &port) == 0 &&
-	    mesos_start(host, port, r != NULL ? r->framework_id : NULL,
-	    &mesos_handlers) == -1)
+	    mesos_start(host[0] != '\0' ? host : NULL, port,
+	    r != NULL ? r->framework_id : NULL, &mesos_handlers) == -1)
 		log_warnx("cannot start talking to Mesos");
 	if (r != NULL)
 		store_query_response__free_unpacked(r, NULL);
+}
+
+/* ZooKeeper names another leading master, or none (ip NULL). */
+static void
+master_changed(const char *ip, int port, void *arg)
+{
+	mesos_set_master(ip, port);
 }
 
 static void
@@ -300,6 +338,7 @@ lead(void)
 	offerd.reconciled = 0;
 	log_info("leading: loading tasks and subscribing to Mesos");
 	offerd_tasks_load();
+	offerd_hosts_load();
 	if (offerd.registration == NULL)
 		offerd.registration = evtimer_new(offerd.base,
 		    registration_late, NULL);
@@ -323,7 +362,9 @@ follow(void)
 	mesos_stop();
 	offerd_offers_clear();
 	offerd_updates_clear();
+	offerd_groups_clear();
 	offerd_tasks_clear();
+	offerd_hosts_clear();
 	log_info("not leading: not talking to Mesos");
 }
 
@@ -367,6 +408,7 @@ on_event(const Envelope *env, void *arg)
 		return;
 	}
 	offerd_tasks_applied(ev);
+	offerd_hosts_applied(ev);
 	store_applied__free_unpacked(ev, NULL);
 	maybe_reconcile();
 }
@@ -406,6 +448,11 @@ offerd_main(int argc, char *argv[])
 	if (offerd_updates_init() == -1)
 		fatalx("cannot start the status update timers");
 	offerd_tasks_on_change(task_changed);
+	/* Its threads and the servers' names, before the sandbox. */
+	if (master_by_zk() && offerd_detect_start(w.base,
+	    flag_str(F_MESOS_MASTER_ADDRESS), master_changed, NULL, err,
+	    sizeof(err)) == -1)
+		fatalx("cannot follow the Mesos master in ZooKeeper: %s", err);
 	if (sandbox_enabled() && offerd_sandbox_apply(err, sizeof(err)) == -1)
 		fatalx("sandbox: %s", err);
 	worker_ready(&w);

@@ -1,11 +1,13 @@
 /*
  * offerd: the Mesos TaskInfo for an assigned task, as Aurora builds it:
  * named "role/env/name", the task's resources with its assigned ports,
- * the tier and metadata as labels. Without a custom executor the task runs
- * under the Mesos command executor: the processes of the executor config
- * the client sent (Thermos's task JSON) become one shell command that runs
- * them in their declared order, each after the previous one succeeded,
- * with Thermos's {{thermos.ports[name]}}, {{mesos.instance}},
+ * the tier and metadata as labels. With -thermos_executor_path the task
+ * runs under Aurora's executor (offerd_executor.c builds its ExecutorInfo
+ * and the task's data; a Docker container goes on the executor). Without
+ * it the task runs under the Mesos command executor: the processes of the
+ * executor config the client sent (Thermos's task JSON) become one shell
+ * command that runs them in their declared order, each after the previous
+ * one succeeded, with Thermos's {{thermos.ports[name]}}, {{mesos.instance}},
  * {{mesos.hostname}} and {{thermos.task_id}} filled in. A Docker container
  * gets every -global_container_mounts entry as a volume.
  */
@@ -265,23 +267,57 @@ docker_container(const DockerContainer *d)
 	return ci;
 }
 
+static int
+is_docker(const TaskConfig *c)
+{
+	return c->container != NULL &&
+	    c->container->kind_case == CONTAINER__KIND_DOCKER &&
+	    c->container->docker != NULL;
+}
+
+/*
+ * The rest of an executor's TaskInfo, as MesosTaskFactory: the
+ * ExecutorInfo (carrying the Docker container, if any) and the
+ * AssignedTask as data; no command. Frees t on failure.
+ */
+static Mesos__V1__TaskInfo *
+with_executor(Mesos__V1__TaskInfo *t, const AssignedTask *a)
+{
+	if ((t->executor = offerd_executor_info(a)) == NULL ||
+	    offerd_executor_data(a, &t->data) == -1) {
+		log_warnx("task %s: out of memory building its ExecutorInfo",
+		    a->taskid);
+		offerd_task_info_free(t);
+		return NULL;
+	}
+	t->has_data = 1;
+	if (is_docker(a->task))
+		t->executor->container =
+		    docker_container(a->task->container->docker);
+	return t;
+}
+
 Mesos__V1__TaskInfo *
 offerd_task_info(const AssignedTask *a, const char *agent_id)
 {
 	const TaskConfig *c = a->task;
 	const JobKey *k;
 	Mesos__V1__TaskInfo *t;
-	Mesos__V1__CommandInfo *cmd;
-	char err[256], *line;
+	Mesos__V1__CommandInfo *cmd = NULL;
+	char err[256], *line = NULL;
 	double cpus = 0, mem = 0, disk = 0;
+	int executor;
 
 	if (c == NULL || (k = c->job) == NULL || a->taskid == NULL)
 		return NULL;
-	if ((line = assigned_command(a, err, sizeof(err))) == NULL) {
+	executor = offerd_executor_runs(c);
+	if (!executor &&
+	    (line = assigned_command(a, err, sizeof(err))) == NULL) {
 		log_warnx("task %s: %s; it runs `false`", a->taskid, err);
-		line = strdup("false");
+		if ((line = strdup("false")) == NULL)
+			return NULL;
 	}
-	if (line == NULL || (t = calloc(1, sizeof(*t))) == NULL) {
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
 		free(line);
 		return NULL;
 	}
@@ -292,9 +328,10 @@ offerd_task_info(const AssignedTask *a, const char *agent_id)
 	t->task_id = calloc(1, sizeof(*t->task_id));
 	t->agent_id = calloc(1, sizeof(*t->agent_id));
 	t->resources = calloc(4, sizeof(*t->resources));
-	cmd = calloc(1, sizeof(*cmd));
+	if (!executor)
+		cmd = calloc(1, sizeof(*cmd));
 	if (t->name == NULL || t->task_id == NULL || t->agent_id == NULL ||
-	    t->resources == NULL || cmd == NULL) {
+	    t->resources == NULL || (!executor && cmd == NULL)) {
 		free(cmd);
 		free(line);
 		offerd_task_info_free(t);
@@ -325,14 +362,14 @@ offerd_task_info(const AssignedTask *a, const char *agent_id)
 		offerd_task_info_free(t);
 		return NULL;
 	}
+	if (executor)
+		return with_executor(t, a);
 	mesos__v1__command_info__init(cmd);
 	cmd->value = line;
 	cmd->has_shell = 1;
 	cmd->shell = 1;
 	t->command = cmd;
-	if (c->container != NULL &&
-	    c->container->kind_case == CONTAINER__KIND_DOCKER &&
-	    c->container->docker != NULL)
+	if (is_docker(c))
 		t->container = docker_container(c->container->docker);
 	return t;
 }

@@ -71,15 +71,15 @@ static void
 retry_due(evutil_socket_t fd, short what, void *arg)
 {
 	drop_stream();
-	if (ms.running)
+	/* No host: ZooKeeper names no master; mesos_set_master will. */
+	if (ms.running && ms.host[0] != '\0')
 		subscribe();
 }
 
-/* Subscribes again after delay_ms (0: at once, from the loop). */
+/* Registered until now: not any more, and the offers are gone. */
 static void
-resubscribe(int64_t delay_ms)
+unregister(void)
 {
-	struct timeval tv = { delay_ms / 1000, (delay_ms % 1000) * 1000 };
 	int was = ms.registered;
 
 	ms.registered = 0;
@@ -90,6 +90,15 @@ resubscribe(int64_t delay_ms)
 		if (ms.ev->disconnected != NULL)
 			ms.ev->disconnected();
 	}
+}
+
+/* Subscribes again after delay_ms (0: at once, from the loop). */
+static void
+resubscribe(int64_t delay_ms)
+{
+	struct timeval tv = { delay_ms / 1000, (delay_ms % 1000) * 1000 };
+
+	unregister();
 	if (ms.running && ms.retry != NULL)
 		evtimer_add(ms.retry, &tv);
 }
@@ -393,8 +402,8 @@ mesos_start(const char *host, int port, const char *framework_id,
 	if (ms.running)
 		return 0;
 	ms.ev = ev;
-	snprintf(ms.host, sizeof(ms.host), "%s", host);
-	ms.port = port;
+	snprintf(ms.host, sizeof(ms.host), "%s", host != NULL ? host : "");
+	ms.port = host != NULL ? port : 0;
 	free(ms.framework_id);
 	ms.framework_id = framework_id != NULL && framework_id[0] != '\0' ?
 	    strdup(framework_id) : NULL;
@@ -408,8 +417,30 @@ mesos_start(const char *host, int port, const char *framework_id,
 		return -1;
 	evtimer_add(ms.watchdog, &second);
 	ms.running = 1;
-	subscribe();
+	if (host != NULL)
+		subscribe();
+	else
+		log_info("no leading Mesos master known yet: subscribing "
+		    "once ZooKeeper names one");
 	return 0;
+}
+
+void
+mesos_set_master(const char *host, int port)
+{
+	if (!ms.running)
+		return;
+	if (ms.host[0] != '\0')
+		log_info("leaving the Mesos master at %s:%d", ms.host,
+		    ms.port);
+	unregister();
+	evtimer_del(ms.retry);
+	drop_stream();
+	ms.backoff_ms = 0;
+	snprintf(ms.host, sizeof(ms.host), "%s", host != NULL ? host : "");
+	ms.port = host != NULL ? port : 0;
+	if (host != NULL)
+		subscribe();
 }
 
 void
@@ -520,7 +551,7 @@ mesos_vars(struct ipc_vars *v)
 	ipc_vars_int(v, "mesos_events_received", (int64_t)ms.events);
 	ipc_vars_int(v, "mesos_calls_sent", (int64_t)ms.calls);
 	ipc_vars_int(v, "mesos_call_errors", (int64_t)ms.call_errors);
-	if (ms.running) {
+	if (ms.running && ms.host[0] != '\0') {
 		char master[300];
 
 		snprintf(master, sizeof(master), "%s:%d", ms.host, ms.port);

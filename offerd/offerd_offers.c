@@ -18,12 +18,15 @@
 #include "common/flags.h"
 #include "common/log.h"
 #include "common/proto_copy.h"
+#include "common/strmap.h"
 #include "ipc/offers.pb-c.h"
 #include "offerd/offerd.h"
+#include "replica/task_state.h"
 
 #define ASSIGN_TIMEOUT_MS	30000
 #define ROUND_MAX_TASKS		10000	/* per TASK_ASSIGN_REQUEST */
 #define ROUND_RETRY_MS		1000	/* after a round replica did not take */
+#define LIST_MAX_BYTES		(3 * 1024 * 1024)	/* below IPC_MAX_MSG */
 
 struct port_range {
 	uint64_t	begin, end;
@@ -32,6 +35,7 @@ struct port_range {
 struct held {
 	TAILQ_ENTRY(held) entry;
 	Mesos__V1__Offer *offer;	/* our copy */
+	HostAttributes	*attrs;		/* its agent's, in Aurora's form */
 	double		 cpus, mem, disk;	/* left in this round */
 	struct port_range *ports;
 	size_t		 nports;
@@ -55,6 +59,7 @@ static struct {
 	int		 round_inflight, again;
 	struct placed	*placed;
 	size_t		 nplaced;
+	uint64_t	 round_number;
 	uint64_t	 received, rescinded, declined, launched, rounds;
 	uint64_t	 not_assigned;
 } of;
@@ -133,114 +138,6 @@ take_port(struct held *h)
 	return -1;
 }
 
-/* What a task asks for. */
-struct needs {
-	double		 cpus, mem, disk;
-	size_t		 nports;
-	const char	*ports[64];
-};
-
-static void
-needs_of(const TaskConfig *c, struct needs *n)
-{
-	memset(n, 0, sizeof(*n));
-	for (size_t i = 0; i < c->n_resources; i++) {
-		const Resource *r = c->resources[i];
-
-		switch (r->kind_case) {
-		case RESOURCE__KIND_NUM_CPUS:
-			n->cpus += r->numcpus;
-			break;
-		case RESOURCE__KIND_RAM_MB:
-			n->mem += (double)r->rammb;
-			break;
-		case RESOURCE__KIND_DISK_MB:
-			n->disk += (double)r->diskmb;
-			break;
-		case RESOURCE__KIND_NAMED_PORT:
-			if (n->nports < sizeof(n->ports) / sizeof(n->ports[0]))
-				n->ports[n->nports++] = r->namedport;
-			break;
-		default:
-			break;
-		}
-	}
-}
-
-/* Constraints. */
-
-/* The offer's values of attribute name (TEXT, or a SCALAR printed). */
-static int
-attribute_has(const Mesos__V1__Offer *o, const char *name, const char *value)
-{
-	char buf[64];
-
-	for (size_t i = 0; i < o->n_attributes; i++) {
-		const Mesos__V1__Attribute *a = o->attributes[i];
-
-		if (strcmp(a->name, name) != 0)
-			continue;
-		if (a->text != NULL && strcmp(a->text->value, value) == 0)
-			return 1;
-		if (a->scalar != NULL) {
-			snprintf(buf, sizeof(buf), "%g", a->scalar->value);
-			if (strcmp(buf, value) == 0)
-				return 1;
-		}
-	}
-	return 0;
-}
-
-static const char *
-attribute_text(const Mesos__V1__Offer *o, const char *name)
-{
-	for (size_t i = 0; i < o->n_attributes; i++)
-		if (strcmp(o->attributes[i]->name, name) == 0 &&
-		    o->attributes[i]->text != NULL)
-			return o->attributes[i]->text->value;
-	return NULL;
-}
-
-/* Whether the offer's agent may take the task (resources aside). */
-static int
-fits_constraints(const TaskConfig *c, const Mesos__V1__Offer *o)
-{
-	const char *dedicated = attribute_text(o, "dedicated");
-	int wants_dedicated = 0;
-
-	/* Failure domains: an agent must say where it is. */
-	if (attribute_text(o, "host") == NULL ||
-	    attribute_text(o, "rack") == NULL)
-		return 0;
-	for (size_t i = 0; i < c->n_constraints; i++) {
-		const Constraint *k = c->constraints[i];
-		const ValueConstraint *v;
-		int match = 0;
-
-		if (k->name == NULL || k->constraint == NULL)
-			continue;
-		if (strcmp(k->name, "dedicated") == 0)
-			wants_dedicated = 1;
-		if (k->constraint->kind_case != TASK_CONSTRAINT__KIND_VALUE)
-			continue;	/* limits: not enforced yet */
-		v = k->constraint->value;
-		for (size_t j = 0; j < v->n_values && !match; j++)
-			match = attribute_has(o, k->name, v->values[j]);
-		if (match == (v->has_negated && v->negated))
-			return 0;
-	}
-	/* A dedicated agent takes only the jobs dedicated to it. */
-	return dedicated == NULL || wants_dedicated;
-}
-
-static int
-fits(const struct held *h, const struct needs *n, const TaskConfig *c)
-{
-	return !h->in_round && !h->gone && h->cpus + 1e-9 >= n->cpus &&
-	    h->mem + 1e-9 >= n->mem && h->disk + 1e-9 >= n->disk &&
-	    ports_left(h) >= n->nports && fits_constraints(c, h->offer);
-}
-
 /* Offer order (-offer_order). */
 
 enum order_key { ORDER_CPU, ORDER_MEMORY, ORDER_DISK, ORDER_RANDOM };
@@ -308,36 +205,108 @@ order_cmp(const void *a, const void *b)
 /* Placement. */
 
 struct round {
-	struct otask	**tasks;
-	size_t		 n, cap;
+	uint64_t	 number;
+	struct ogroup	**groups;	/* with tasks to place */
+	size_t		 ngroups, cap;
+	int		 limits;	/* some group has limit constraints */
+	int		 failed;
 };
 
 static int
 collect_pending(struct otask *t, void *arg)
 {
 	struct round *r = arg;
+	struct ogroup *g;
 
-	if (t->status != SCHEDULE_STATUS__PENDING || t->pending == NULL ||
-	    t->placing)
+	if (t->status != SCHEDULE_STATUS__PENDING || t->pending == NULL)
 		return 0;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 256;
-		struct otask **p = realloc(r->tasks, cap * sizeof(*p));
-
-		if (p == NULL)
-			return -1;
-		r->tasks = p;
-		r->cap = cap;
+	if ((g = offerd_group_of(t)) == NULL) {
+		r->failed = 1;
+		return -1;
 	}
-	r->tasks[r->n++] = t;
+	g->seen = r->number;
+	/* Placed in the round at replica: counted, not placed again. */
+	if (t->placing)
+		return 0;
+	if (g->ntasks == 0) {
+		if (r->ngroups == r->cap) {
+			size_t cap = r->cap ? r->cap * 2 : 64;
+			struct ogroup **p = realloc(r->groups,
+			    cap * sizeof(*p));
+
+			if (p == NULL) {
+				r->failed = 1;
+				return -1;
+			}
+			r->groups = p;
+			r->cap = cap;
+		}
+		r->groups[r->ngroups++] = g;
+		r->limits |= g->limits;
+	}
+	if (offerd_group_add(g, t) == -1) {
+		r->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* The jobs' loads, for limit constraints: job -> struct job_load. */
+struct loads {
+	struct strmap	*jobs;
+	int		 failed;
+};
+
+static int
+count_on_agent(struct otask *t, void *arg)
+{
+	struct loads *l = arg;
+	struct job_load *jl;
+
+	if (!task_status_on_agent(t->status) || t->job == NULL ||
+	    t->host == NULL || (jl = strmap_get(l->jobs, t->job)) == NULL)
+		return 0;
+	job_load_add_host(jl, offerd_host(t->host));
 	return 0;
 }
 
 static int
-by_id(const void *a, const void *b)
+free_load(const char *key, void *value, void *arg)
 {
-	return strcmp((*(struct otask *const *)a)->id,
-	    (*(struct otask *const *)b)->id);
+	job_load_free(value);
+	return 0;
+}
+
+static void
+loads_free(struct loads *l)
+{
+	if (l->jobs == NULL)
+		return;
+	strmap_each(l->jobs, free_load, NULL);
+	strmap_free(l->jobs);
+	l->jobs = NULL;
+}
+
+/* Counts the tasks of the jobs whose groups have limits, by host. */
+static int
+loads_count(struct loads *l, const struct round *r)
+{
+	struct job_load *jl;
+
+	if ((l->jobs = strmap_new()) == NULL)
+		return -1;
+	for (size_t i = 0; i < r->ngroups; i++) {
+		if (!r->groups[i]->limits ||
+		    strmap_get(l->jobs, r->groups[i]->job) != NULL)
+			continue;
+		if ((jl = job_load_new()) == NULL ||
+		    strmap_put(l->jobs, r->groups[i]->job, jl) == -1) {
+			job_load_free(jl);
+			return -1;
+		}
+	}
+	offerd_tasks_each(count_on_agent, l);
+	return 0;
 }
 
 static void	assign_done(const Envelope *, const char *, void *);
@@ -400,57 +369,174 @@ place(struct otask *t, struct held *h, const struct needs *n)
 	return a;
 }
 
+/* What placement sees of the offers, in -offer_order. */
+struct slate {
+	struct held		**offers;
+	struct agent_view	*agents;
+	size_t			 n;
+};
+
+static int
+slate_make(struct slate *s)
+{
+	struct held *h;
+	const HostAttributes *stored;
+
+	s->n = 0;
+	if ((s->offers = calloc(of.noffers, sizeof(*s->offers))) == NULL ||
+	    (s->agents = calloc(of.noffers, sizeof(*s->agents))) == NULL)
+		return -1;
+	if (!order.parsed)
+		order_parse();
+	TAILQ_FOREACH(h, &of.offers, entry)
+		if (!h->in_round && !h->gone && h->attrs != NULL)
+			s->offers[s->n++] = h;
+	qsort(s->offers, s->n, sizeof(*s->offers), order_cmp);
+	for (size_t i = 0; i < s->n; i++) {
+		stored = offerd_host(s->offers[i]->offer->hostname);
+		s->agents[i].attrs = s->offers[i]->attrs;
+		s->agents[i].mode = stored != NULL && stored->has_mode ?
+		    (int)stored->mode : MAINTENANCE_MODE__NONE;
+	}
+	return 0;
+}
+
+/*
+ * First fit of one group's tasks: the offers before the cursor were
+ * vetoed for this group in this round, and stay so (what is left of an
+ * offer only shrinks, a job's load only grows), so each offer is
+ * judged at most once per group and task placed.
+ */
+static size_t
+place_group(struct ogroup *g, struct slate *s, struct job_load *load,
+    TaskAssignment **as, size_t na, size_t most)
+{
+	struct veto_set v;
+	struct avail av;
+	size_t cursor = 0;
+
+	for (size_t i = 0; i < g->ntasks && na < most && cursor < s->n; i++) {
+		struct otask *t = g->tasks[i];
+
+		while (cursor < s->n) {
+			struct held *h = s->offers[cursor];
+
+			av.cpus = h->cpus;
+			av.mem = h->mem;
+			av.disk = h->disk;
+			av.nports = ports_left(h);
+			if (offerd_vetoes(g, &s->agents[cursor], &av, load,
+			    &v)) {
+				offerd_group_vetoed(g, &v);
+				cursor++;
+				continue;
+			}
+			if ((as[na] = place(t, h, &g->needs)) == NULL)
+				return na;
+			if (load != NULL)
+				job_load_add_host(load, h->attrs);
+			of.placed[na].task_id = t->id;
+			of.placed[na].on = h;
+			t->placing = 1;
+			na++;
+			break;
+		}
+	}
+	return na;
+}
+
+/*
+ * Aurora's backoff of a task group: one that no offer took waits
+ * -initial_schedule_penalty, doubling up to -max_schedule_penalty; one
+ * that placed some tries the rest after -first_schedule_delay. A group
+ * the round had no room left for is not judged.
+ */
+static void
+penalize(struct ogroup *g, size_t placed, int full, int64_t now)
+{
+	int64_t most = flag_duration_ms(F_MAX_SCHEDULE_PENALTY);
+
+	if (placed == 0 && full)
+		return;
+	if (placed == 0) {
+		g->penalty_ms = g->penalty_ms == 0 ?
+		    flag_duration_ms(F_INITIAL_SCHEDULE_PENALTY) :
+		    g->penalty_ms * 2;
+		if (g->penalty_ms > most)
+			g->penalty_ms = most;
+		g->next_try_ms = now + g->penalty_ms;
+	} else if (placed < g->ntasks) {
+		g->penalty_ms = flag_duration_ms(F_FIRST_SCHEDULE_DELAY);
+		g->next_try_ms = now + g->penalty_ms;
+	} else
+		g->penalty_ms = g->next_try_ms = 0;
+}
+
+/* A round for the first group whose penalty ends. */
+static void
+retry_penalized(const struct round *r, int64_t now)
+{
+	int64_t first = 0;
+
+	for (size_t i = 0; i < r->ngroups; i++)
+		if (r->groups[i]->next_try_ms > now && (first == 0 ||
+		    r->groups[i]->next_try_ms < first))
+			first = r->groups[i]->next_try_ms;
+	if (first != 0)
+		kick_after((int)(first - now));
+}
+
 static void
 run_round(void)
 {
-	struct round r = { NULL, 0, 0 };
-	struct held **offers = NULL, *h;
+	struct round r;
+	struct loads loads = { NULL, 0 };
+	struct slate s = { NULL, NULL, 0 };
 	TaskAssignment **as = NULL;
 	TaskAssignRequest req = TASK_ASSIGN_REQUEST__INIT;
-	struct needs n;
-	size_t k = 0, na = 0, most;
+	size_t na = 0, most = ROUND_MAX_TASKS;
+	int64_t now = ipc_now_ms();
 
 	if (of.round_inflight) {
 		of.again = 1;
 		return;
 	}
-	if (!mesos_registered() || !offerd_tasks_loaded() || of.noffers == 0)
+	if (!offerd_tasks_loaded())
 		return;
+	/* The groups are kept current even without offers to place on:
+	 * they answer /pendingtasks. */
+	memset(&r, 0, sizeof(r));
+	r.number = ++of.round_number;
+	offerd_groups_begin(r.number);
 	offerd_tasks_each(collect_pending, &r);
-	if (r.n == 0) {
-		free(r.tasks);
-		return;
-	}
-	qsort(r.tasks, r.n, sizeof(*r.tasks), by_id);
-	most = r.n < ROUND_MAX_TASKS ? r.n : ROUND_MAX_TASKS;
-	if ((offers = calloc(of.noffers, sizeof(*offers))) == NULL ||
-	    (as = calloc(most, sizeof(*as))) == NULL ||
-	    (of.placed = calloc(most, sizeof(*of.placed))) == NULL)
+	if (r.failed) {
+		log_warnx("out of memory collecting the pending tasks");
+		kick_after(ROUND_RETRY_MS);
 		goto out;
-	TAILQ_FOREACH(h, &of.offers, entry)
-		offers[k++] = h;
-	if (!order.parsed)
-		order_parse();
-	qsort(offers, k, sizeof(*offers), order_cmp);
-	for (size_t i = 0; i < r.n && na < most; i++) {
-		const TaskConfig *c = r.tasks[i]->pending->assignedtask->task;
-
-		if (c == NULL)
-			continue;
-		needs_of(c, &n);
-		for (size_t j = 0; j < k; j++) {
-			if (!fits(offers[j], &n, c))
-				continue;
-			if ((as[na] = place(r.tasks[i], offers[j], &n)) ==
-			    NULL)
-				break;
-			of.placed[na].task_id = r.tasks[i]->id;
-			of.placed[na].on = offers[j];
-			r.tasks[i]->placing = 1;
-			na++;
-			break;
-		}
 	}
+	offerd_groups_sweep(r.number);
+	if (r.ngroups == 0 || !mesos_registered() || of.noffers == 0 ||
+	    !offerd_hosts_loaded())
+		goto out;
+	if (slate_make(&s) == -1 ||
+	    (r.limits && loads_count(&loads, &r) == -1) ||
+	    (as = calloc(most, sizeof(*as))) == NULL ||
+	    (of.placed = calloc(most, sizeof(*of.placed))) == NULL) {
+		log_warnx("out of memory placing %zu task groups", r.ngroups);
+		kick_after(ROUND_RETRY_MS);
+		goto out;
+	}
+	for (size_t i = 0; i < r.ngroups && na < most; i++) {
+		struct ogroup *g = r.groups[i];
+		size_t before = na;
+
+		if (g->next_try_ms > now)
+			continue;
+		na = place_group(g, &s, g->limits ?
+		    strmap_get(loads.jobs, g->job) : NULL, as, na, most);
+		penalize(g, na - before, na == most, now);
+	}
+	retry_penalized(&r, now);
 	if (na == 0)
 		goto out;
 	for (size_t i = 0; i < na; i++)
@@ -476,8 +562,10 @@ out:
 		of.placed = NULL;
 		of.nplaced = 0;
 	}
-	free(offers);
-	free(r.tasks);
+	loads_free(&loads);
+	free(s.offers);
+	free(s.agents);
+	free(r.groups);
 }
 
 static void
@@ -486,6 +574,8 @@ forget(struct held *h)
 	TAILQ_REMOVE(&of.offers, h, entry);
 	of.noffers--;
 	mesos__v1__offer__free_unpacked(h->offer, NULL);
+	if (h->attrs != NULL)
+		host_attributes__free_unpacked(h->attrs, NULL);
 	free(h->ports);
 	free(h);
 }
@@ -603,8 +693,12 @@ assign_done(const Envelope *reply, const char *error, void *arg)
 			struct otask *t = r->assigned[i]->taskid != NULL ?
 			    offerd_task(r->assigned[i]->taskid) : NULL;
 
-			if (t != NULL && t->status == SCHEDULE_STATUS__PENDING)
-				offerd_task_assigned(t);
+			if (t == NULL ||
+			    t->status != SCHEDULE_STATUS__PENDING)
+				continue;
+			if (t->group != NULL)
+				offerd_group_placed(t->group);
+			offerd_task_assigned(t, r->assigned[i]->slavehost);
 		}
 	}
 	/* Tasks not launched may be placed again. */
@@ -702,13 +796,40 @@ tick(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* A held copy of o, its agent's attributes worked out; NULL on ENOMEM. */
+static struct held *
+hold(const Mesos__V1__Offer *o, int64_t hold_ms, int64_t jitter_ms)
+{
+	struct held *h = calloc(1, sizeof(*h));
+
+	if (h == NULL)
+		return NULL;
+	if ((h->offer = (Mesos__V1__Offer *)proto_copy(&o->base)) == NULL ||
+	    (h->attrs = offerd_host_attributes_of(o)) == NULL ||
+	    reset(h) == -1) {
+		if (h->offer != NULL)
+			mesos__v1__offer__free_unpacked(h->offer, NULL);
+		if (h->attrs != NULL)
+			host_attributes__free_unpacked(h->attrs, NULL);
+		free(h->ports);
+		free(h);
+		return NULL;
+	}
+	h->random = (double)random() / ((double)RAND_MAX + 1.0);
+	h->decline_at_ms = ipc_now_ms() + hold_ms + (jitter_ms > 0 ?
+	    (int64_t)(h->random * (double)jitter_ms) : 0);
+	return h;
+}
+
 void
 offerd_offers_add(Mesos__V1__Offer **offers, size_t n)
 {
-	int64_t hold = flag_duration_ms(F_MIN_OFFER_HOLD_TIME);
-	int64_t jitter = flag_duration_ms(F_OFFER_HOLD_JITTER_WINDOW);
+	int64_t hold_ms = flag_duration_ms(F_MIN_OFFER_HOLD_TIME);
+	int64_t jitter_ms = flag_duration_ms(F_OFFER_HOLD_JITTER_WINDOW);
 	struct timeval second = { 1, 0 };
+	HostAttributes **agents;
 	struct held *h;
+	size_t k = 0;
 
 	if (of.tick == NULL) {
 		TAILQ_INIT(&of.offers);
@@ -716,24 +837,22 @@ offerd_offers_add(Mesos__V1__Offer **offers, size_t n)
 		    NULL)) != NULL)
 			evtimer_add(of.tick, &second);
 	}
+	agents = calloc(n ? n : 1, sizeof(*agents));
 	for (size_t i = 0; i < n; i++) {
 		of.received++;
 		log_info("Received offer: %s", offers[i]->id->value);
-		if ((h = calloc(1, sizeof(*h))) == NULL ||
-		    (h->offer = (Mesos__V1__Offer *)proto_copy(
-		    &offers[i]->base)) == NULL || reset(h) == -1) {
-			if (h != NULL && h->offer != NULL)
-				mesos__v1__offer__free_unpacked(h->offer, NULL);
-			free(h);
+		if ((h = hold(offers[i], hold_ms, jitter_ms)) == NULL) {
 			log_warnx("out of memory holding an offer");
 			continue;
 		}
-		h->random = (double)random() / ((double)RAND_MAX + 1.0);
-		h->decline_at_ms = ipc_now_ms() + hold + (jitter > 0 ?
-		    (int64_t)(h->random * (double)jitter) : 0);
 		TAILQ_INSERT_TAIL(&of.offers, h, entry);
 		of.noffers++;
+		if (agents != NULL)
+			agents[k++] = h->attrs;
 	}
+	/* Aurora's attribute store learns of new and changed agents. */
+	offerd_hosts_offered(agents, k);
+	free(agents);
 	offerd_offers_kick();
 }
 
@@ -783,4 +902,32 @@ offerd_offers_vars(struct ipc_vars *v)
 	ipc_vars_int(v, "scheduler_placement_rounds", (int64_t)of.rounds);
 	ipc_vars_int(v, "scheduler_placements_not_assigned",
 	    (int64_t)of.not_assigned);
+}
+
+/* GET /offers: the offers held, as many as one answer may carry. */
+void
+offerd_offers_list(struct ipc_request *req)
+{
+	OffersResponse r = OFFERS_RESPONSE__INIT;
+	size_t bytes = 0, len;
+	struct held *h;
+
+	r.has_left_out = 1;
+	if (of.noffers > 0 &&
+	    (r.offers = calloc(of.noffers, sizeof(*r.offers))) == NULL) {
+		ipc_reply_error(req, IPC_ERROR_CODE__INTERNAL, "out of memory");
+		return;
+	}
+	if (of.tick != NULL)
+		TAILQ_FOREACH(h, &of.offers, entry) {
+			len = mesos__v1__offer__get_packed_size(h->offer) + 8;
+			if (bytes + len > LIST_MAX_BYTES) {
+				r.left_out++;
+				continue;
+			}
+			bytes += len;
+			r.offers[r.n_offers++] = h->offer;
+		}
+	ipc_reply(req, MSG_TYPE__OFFERS_RESPONSE, &r.base);
+	free(r.offers);
 }

@@ -89,6 +89,7 @@ clear_fields(struct otask *t)
 		scheduled_task__free_unpacked(t->pending, NULL);
 	t->agent_id = t->host = t->job = NULL;
 	t->pending = NULL;
+	t->group = NULL;
 }
 
 static void
@@ -333,13 +334,17 @@ offerd_tasks_applied(const StoreApplied *ev)
 }
 
 void
-offerd_task_assigned(struct otask *t)
+offerd_task_assigned(struct otask *t, const char *host)
 {
 	t->status = SCHEDULE_STATUS__ASSIGNED;
 	t->placing = 0;
 	if (t->pending != NULL)
 		scheduled_task__free_unpacked(t->pending, NULL);
 	t->pending = NULL;
+	t->group = NULL;
+	/* Limits count it on its host before the store's event comes. */
+	free(t->host);
+	t->host = host != NULL ? strdup(host) : NULL;
 }
 
 int

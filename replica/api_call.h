@@ -30,6 +30,7 @@ struct api_call {
 	struct arena			**arenas;
 	size_t				  narenas;
 	int				  oom;	/* an allocation failed */
+	int				  deferred; /* answered later */
 };
 
 /* Zeroed memory that lives until the answer is sent; NULL sets oom. */
@@ -51,7 +52,10 @@ void	 api_add_message(struct api_call *, const char *fmt, ...)
  */
 void	 api_error_bare(struct api_call *);
 
-/* A method answered at once from the store. */
+/* Sends the answer of a deferred call and ends it. */
+void	 api_answer(struct api_call *);
+
+/* A method answered from the store, at once unless it sets deferred. */
 typedef void (*api_read_fn)(struct api_call *);
 /*
  * A method that changes something: checks the call, then decides on the

@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "ipc/api_calls.pb-c.h"
+#include "ipc/offers.pb-c.h"
 #include "replica/api_call.h"
 #include "replica/api_quota.h"
 #include "replica/api_tasks.h"
+#include "replica/replica.h"
 #include "replica/replica_store.h"
 #include "replica/sched_config.h"
 #include "replica/sched_state.h"
@@ -799,12 +802,40 @@ query_string(const TaskQuery *q, char *out, size_t len)
 #undef APPEND
 }
 
+#define REASONS_TIMEOUT_MS	2000
+
+/* offerd's reasons, in the order asked; without them, Aurora's "". */
+static void
+reasons_heard(const Envelope *reply, const char *error, void *arg)
+{
+	struct api_call *c = arg;
+	GetPendingReasonResult *r =
+	    c->a.resp.result->getpendingreasonresult;
+	PendingReasonsResponse *heard = NULL;
+
+	if (reply != NULL && reply->type == MSG_TYPE__PENDING_REASONS_RESPONSE)
+		heard = (PendingReasonsResponse *)ipc_body_decode(reply,
+		    &pending_reasons_response__descriptor);
+	if (heard == NULL)
+		log_warnx("getPendingReason: no reasons from offerd: %s",
+		    error != NULL ? error : "bad answer");
+	for (size_t i = 0; heard != NULL && i < r->n_reasons &&
+	    i < heard->n_reasons; i++)
+		if (heard->reasons[i][0] != '\0')
+			r->reasons[i]->reason = api_strdup(c,
+			    heard->reasons[i]);
+	if (heard != NULL)
+		pending_reasons_response__free_unpacked(heard, NULL);
+	api_answer(c);
+}
+
 static void
 get_pending_reason(struct api_call *c)
 {
 	const TaskQuery *in = ((GetPendingReasonArgs *)c->args)->query;
 	static const TaskQuery none = TASK_QUERY__INIT;
 	ScheduleStatus pending = SCHEDULE_STATUS__PENDING;
+	PendingReasonsRequest ask = PENDING_REASONS_REQUEST__INIT;
 	GetPendingReasonResult *r;
 	ScheduleStatusResult *tasks;
 	TaskQuery q;
@@ -831,8 +862,10 @@ get_pending_reason(struct api_call *c)
 		return;
 	get_pending_reason_result__init(r);
 	r->reasons = api_alloc(c, tasks->n_tasks * sizeof(*r->reasons));
-	/* No offer has been tried yet: Aurora's reason is then empty. */
-	for (size_t i = 0; r->reasons != NULL && i < tasks->n_tasks; i++) {
+	ask.task_ids = api_alloc(c, tasks->n_tasks * sizeof(*ask.task_ids));
+	if (tasks->n_tasks > 0 && (r->reasons == NULL || ask.task_ids == NULL))
+		return;
+	for (size_t i = 0; i < tasks->n_tasks; i++) {
 		PendingReason *p = api_alloc(c, sizeof(*p));
 
 		if (p == NULL)
@@ -841,8 +874,14 @@ get_pending_reason(struct api_call *c)
 		p->taskid = tasks->tasks[i]->assignedtask->taskid;
 		p->reason = (char *)(uintptr_t)"";
 		r->reasons[r->n_reasons++] = p;
+		ask.task_ids[ask.n_task_ids++] = p->taskid;
 	}
 	api_ok_result(c, RESULT__KIND_GET_PENDING_REASON_RESULT, r);
+	/* Only offerd has seen the offers: it knows the nearest fit. */
+	if (r->n_reasons > 0 && ipc_call(replica_offerd(),
+	    MSG_TYPE__PENDING_REASONS_REQUEST, &ask.base, REASONS_TIMEOUT_MS,
+	    reasons_heard, c) == 0)
+		c->deferred = 1;
 }
 
 static void

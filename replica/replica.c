@@ -71,9 +71,16 @@ static const struct ipc_allow replica_allow[] = {
 static struct {
 	const char	*lifecycle;
 	struct ipc_pub	*events;
+	struct ipc_client *offerd;	/* asked for pending reasons */
 	int		 with_zk;
 	size_t		 fenced_at;	/* replicas listed when fenced; 0 if not */
 } replica;
+
+struct ipc_client *
+replica_offerd(void)
+{
+	return replica.offerd;
+}
 
 static void
 status(struct ipc_request *req)
@@ -328,6 +335,9 @@ replica_main(int argc, char *argv[])
 	if (worker_ipc_url(url, sizeof(url), "events") == -1 ||
 	    (replica.events = ipc_pub_listen(url)) == NULL)
 		fatalx("cannot publish events on %s", url);
+	if (worker_ipc_url(url, sizeof(url), "offerd") == -1 ||
+	    (replica.offerd = ipc_client_dial(url)) == NULL)
+		fatalx("cannot dial offerd");
 
 	/* LMDB opens its files here, before the sandbox forbids open(2). */
 	if (replica_log_open(err, sizeof(err)) == -1 ||

@@ -25,5 +25,8 @@ LeaderStatus replica_leadership(char *addr, size_t len);
  * LEADER_AWAITING_REGISTRATION -> ACTIVE, as Aurora's lifecycle goes.
  */
 void	replica_lifecycle_registered(void);
+/* offerd, which knows why PENDING tasks wait. */
+struct ipc_client;
+struct ipc_client *replica_offerd(void);
 
 #endif

@@ -196,8 +196,8 @@ reply_outcome(struct ipc_request *req, ApiCallResponse__Outcome outcome,
 }
 
 /* Sends the answer, counts it, and ends the call. */
-static void
-answer(struct api_call *c)
+void
+api_answer(struct api_call *c)
 {
 	size_t idx;
 
@@ -246,7 +246,7 @@ decided(void *arg, enum sched_outcome o, const char *why)
 		    why != NULL ? why : "the change could not be stored");
 		break;
 	}
-	answer(c);
+	api_answer(c);
 }
 
 /* snapshot(): answered once a snapshot begun after the call is done. */
@@ -278,12 +278,13 @@ run(struct api_call *c)
 	if (!replica_log_ready()) {
 		aurora_api_answer_message(&c->a, RESPONSE_CODE__ERROR_TRANSIENT,
 		    "Storage is not READY");
-		answer(c);
+		api_answer(c);
 		return;
 	}
 	if ((read = api_read_method(c->m->name)) != NULL) {
 		read(c);
-		answer(c);
+		if (!c->deferred)
+			api_answer(c);
 		return;
 	}
 	if (api_write_method(c->m->name) != NULL) {
@@ -293,13 +294,13 @@ run(struct api_call *c)
 	if (strcmp(c->m->name, "snapshot") == 0) {
 		if (replica_snapshot_request_cb(snapshot_done, c) == -1) {
 			c->oom = 1;
-			answer(c);
+			api_answer(c);
 		}
 		return;
 	}
 	aurora_api_answer_message(&c->a, RESPONSE_CODE__INVALID_REQUEST,
 	    "%s is not supported by this scheduler yet", c->m->name);
-	answer(c);
+	api_answer(c);
 }
 
 void

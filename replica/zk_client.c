@@ -7,7 +7,12 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +21,8 @@
 #include "common/log.h"
 #include "ipc/ipc_loop.h"
 #include "replica/zk_client.h"
+
+#define ZK_SERVERS_MAX	4096	/* bytes of "ip:port,..." */
 
 enum zk_event_kind {
 	ZK_EV_SESSION,
@@ -244,14 +251,119 @@ data_done(int rc, const char *value, int len, const struct Stat *stat,
 	ipc_loop_post(&ev->post);
 }
 
+/* A numeric IPv4 or IPv6 address: nothing to resolve. */
+static int
+numeric(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, s, buf) == 1 ||
+	    inet_pton(AF_INET6, s, buf) == 1;
+}
+
+/*
+ * Appends "ip:port" to out, IPv6 without brackets (the client takes the
+ * port after the last colon); -1 when it does not fit.
+ */
+static int
+append(char *out, size_t outlen, const char *ip, const char *port)
+{
+	size_t off = strlen(out);
+	int n;
+
+	n = snprintf(out + off, outlen - off, "%s%s:%s", off > 0 ? "," : "",
+	    ip, port);
+	return n < 0 || (size_t)n >= outlen - off ? -1 : 0;
+}
+
+/*
+ * The servers with their names resolved now, before the sandbox. The
+ * client resolves its list again after every lost connection; a name
+ * would then need the files and the DNS the sandbox keeps from a worker
+ * (it would die of a forbidden call), a numeric address needs neither.
+ */
+static int
+resolve_servers(const char *in, char *out, size_t outlen, char *err,
+    size_t errlen)
+{
+	char host[256], port[8], ip[INET6_ADDRSTRLEN];
+	const char *p = in, *comma, *colon;
+	struct addrinfo hints, *res, *ai;
+	size_t n, hl;
+	int rc;
+
+	out[0] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	for (; *p != '\0'; p = *comma != '\0' ? comma + 1 : comma) {
+		comma = p + strcspn(p, ",");
+		n = (size_t)(comma - p);
+		if ((colon = memrchr(p, ':', n)) == NULL ||
+		    (size_t)(comma - colon - 1) >= sizeof(port)) {
+			snprintf(err, errlen, "'%.*s' is not host:port",
+			    (int)n, p);
+			return -1;
+		}
+		hl = (size_t)(colon - p);
+		if (hl >= 2 && p[0] == '[' && colon[-1] == ']') {
+			p++;
+			hl -= 2;
+		}
+		if (hl == 0 || hl >= sizeof(host)) {
+			snprintf(err, errlen, "'%.*s' is not host:port",
+			    (int)n, p);
+			return -1;
+		}
+		memcpy(host, p, hl);
+		host[hl] = '\0';
+		memcpy(port, colon + 1, (size_t)(comma - colon - 1));
+		port[comma - colon - 1] = '\0';
+		if (numeric(host)) {
+			if (append(out, outlen, host, port) == -1)
+				goto long_list;
+			continue;
+		}
+		if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+			snprintf(err, errlen, "cannot resolve the ZooKeeper "
+			    "server %s: %s", host, gai_strerror(rc));
+			return -1;
+		}
+		for (ai = res; ai != NULL; ai = ai->ai_next) {
+			const void *a = ai->ai_family == AF_INET ?
+			    (const void *)&((struct sockaddr_in *)
+			    (void *)ai->ai_addr)->sin_addr :
+			    (const void *)&((struct sockaddr_in6 *)
+			    (void *)ai->ai_addr)->sin6_addr;
+
+			if ((ai->ai_family != AF_INET &&
+			    ai->ai_family != AF_INET6) ||
+			    inet_ntop(ai->ai_family, a, ip, sizeof(ip)) == NULL)
+				continue;
+			if (append(out, outlen, ip, port) == -1) {
+				freeaddrinfo(res);
+				goto long_list;
+			}
+		}
+		freeaddrinfo(res);
+	}
+	return 0;
+long_list:
+	snprintf(err, errlen, "too many ZooKeeper server addresses");
+	return -1;
+}
+
 /* Back on the loop thread. */
 
 struct zk *
 zk_open(const char *hosts, int session_timeout_ms, zk_session_fn session,
     void *arg, char *err, size_t errlen)
 {
+	char addrs[ZK_SERVERS_MAX];
 	struct zk *zk;
 
+	if (resolve_servers(hosts, addrs, sizeof(addrs), err, errlen) == -1)
+		return NULL;
 	if ((zk = calloc(1, sizeof(*zk))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -261,7 +373,7 @@ zk_open(const char *hosts, int session_timeout_ms, zk_session_fn session,
 	zk->session_arg = arg;
 	/* The client's own log lines go to the worker's log, warnings up. */
 	zoo_set_debug_level(ZOO_LOG_LEVEL_WARN);
-	if ((zk->zh = zookeeper_init(hosts, session_watcher,
+	if ((zk->zh = zookeeper_init(addrs, session_watcher,
 	    session_timeout_ms, NULL, zk, 0)) == NULL) {
 		snprintf(err, errlen, "cannot start a ZooKeeper session with "
 		    "%s: %s", hosts, strerror(errno));

@@ -130,6 +130,9 @@ aurora job create local/www-data/prod/norack "$TMP/norack.json" >/dev/null 2>&1
 sleep 3
 has norack PENDING && [ "$(count norack RUNNING)" = 0 ] &&
     ok "an agent without a rack attribute takes no task" || fail "norack: $(status norack)"
+curl -s "http://127.0.0.1:$PORT/pendingtasks" | grep -qF '"reason":"[Constraint not satisfied: rack]"' &&
+    ok "its pending reason: Constraint not satisfied: rack" ||
+    fail "norack reason: $(curl -s "http://127.0.0.1:$PORT/pendingtasks")"
 kill -TERM "$MASTER_PID"; wait "$MASTER_PID"; MASTER_PID=
 
 # No master there: Aurora's line, and the scheduler stops.
