@@ -30,6 +30,7 @@
 #define BACKOFF_MIN_MS		500
 #define BACKOFF_MAX_MS		30000
 #define CALL_TIMEOUT_SECS	30
+#define CALL_CONNS		5	/* to the master: 1 + 4 for acknowledgements */
 
 static struct {
 	const struct mesos_events *ev;
@@ -38,7 +39,15 @@ static struct {
 	char		*framework_id;
 	int		 running;
 	int		 registered;
-	struct evhttp_connection *sub_conn, *call_conn;
+	struct evhttp_connection *sub_conn;
+	/*
+	 * libevent sends one request at a time per connection: the first
+	 * carries every call but ACKNOWLEDGE, whose thousands go round the
+	 * others (their order does not matter; a LAUNCH and a KILL of one
+	 * task stay in order).
+	 */
+	struct evhttp_connection *call_conn[CALL_CONNS];
+	unsigned	 next_ack_conn;
 	struct evhttp_request *sub_req;
 	char		 stream_id[128];
 	struct recordio_reader rio;
@@ -62,9 +71,11 @@ drop_stream(void)
 	ms.sub_req = NULL;
 	ms.stream_id[0] = '\0';
 	recordio_reader_free(&ms.rio);
-	if (ms.call_conn != NULL)
-		evhttp_connection_free(ms.call_conn);
-	ms.call_conn = NULL;
+	for (int i = 0; i < CALL_CONNS; i++) {
+		if (ms.call_conn[i] != NULL)
+			evhttp_connection_free(ms.call_conn[i]);
+		ms.call_conn[i] = NULL;
+	}
 }
 
 static void
@@ -512,18 +523,21 @@ mesos_call(Mesos__V1__Call *c)
 {
 	Mesos__V1__FrameworkID fid = MESOS__V1__FRAMEWORK_ID__INIT;
 	struct evhttp_request *req;
+	struct evhttp_connection **conn = &ms.call_conn[0];
 	struct timeval tv = { CALL_TIMEOUT_SECS, 0 };
 
 	if (!ms.registered || ms.framework_id == NULL)
 		return -1;
 	fid.value = ms.framework_id;
 	c->framework_id = &fid;
-	if (ms.call_conn == NULL) {
-		ms.call_conn = evhttp_connection_base_new(offerd_base(), NULL,
+	if (c->type == MESOS__V1__CALL__TYPE__ACKNOWLEDGE)
+		conn = &ms.call_conn[1 + ms.next_ack_conn++ % (CALL_CONNS - 1)];
+	if (*conn == NULL) {
+		*conn = evhttp_connection_base_new(offerd_base(), NULL,
 		    ms.host, (unsigned short)ms.port);
-		if (ms.call_conn == NULL)
+		if (*conn == NULL)
 			return -1;
-		evhttp_connection_set_timeout_tv(ms.call_conn, &tv);
+		evhttp_connection_set_timeout_tv(*conn, &tv);
 	}
 	if ((req = evhttp_request_new(call_done,
 	    (void *)(uintptr_t)call_name(c->type))) == NULL)
@@ -533,7 +547,7 @@ mesos_call(Mesos__V1__Call *c)
 		evhttp_request_free(req);
 		return -1;
 	}
-	if (evhttp_make_request(ms.call_conn, req, EVHTTP_REQ_POST,
+	if (evhttp_make_request(*conn, req, EVHTTP_REQ_POST,
 	    MESOS_PATH) == -1)
 		return -1;
 	ms.calls++;

@@ -623,48 +623,78 @@ accept_offer(struct held *h, Mesos__V1__TaskInfo **infos, size_t n)
 		of.launched += n;
 }
 
-static struct held *
-placed_on(const char *task_id)
+/* An assigned task's TaskInfo, and the offer it was placed on. */
+struct launch {
+	struct held		*on;
+	Mesos__V1__TaskInfo	*info;
+};
+
+static int
+by_offer(const void *a, const void *b)
 {
-	for (size_t i = 0; i < of.nplaced; i++)
-		if (strcmp(of.placed[i].task_id, task_id) == 0)
-			return of.placed[i].on;
-	return NULL;
+	uintptr_t x = (uintptr_t)((const struct launch *)a)->on;
+	uintptr_t y = (uintptr_t)((const struct launch *)b)->on;
+
+	return x < y ? -1 : x > y;
 }
 
+/*
+ * Launches what replica assigned, one ACCEPT per offer: the assigned
+ * tasks are found among the round's placements by id, then sorted by
+ * offer.
+ */
 static void
 launch_assigned(const TaskAssignResponse *r)
 {
-	Mesos__V1__TaskInfo **infos;
+	struct strmap *where = strmap_new();
+	struct launch *l = calloc(r->n_assigned ? r->n_assigned : 1,
+	    sizeof(*l));
+	Mesos__V1__TaskInfo **infos = calloc(r->n_assigned ? r->n_assigned : 1,
+	    sizeof(*infos));
 	struct held *h, *next;
-	size_t n;
+	size_t n = 0, i, j;
 
-	if ((infos = calloc(r->n_assigned ? r->n_assigned : 1,
-	    sizeof(*infos))) == NULL)
-		return;
+	if (where == NULL || l == NULL || infos == NULL) {
+		log_warnx("out of memory launching %zu tasks", r->n_assigned);
+		goto out;
+	}
+	for (i = 0; i < of.nplaced; i++)
+		if (strmap_put(where, of.placed[i].task_id, of.placed[i].on) ==
+		    -1) {
+			log_warnx("out of memory launching %zu tasks",
+			    r->n_assigned);
+			goto out;
+		}
+	for (i = 0; i < r->n_assigned; i++) {
+		const AssignedTask *a = r->assigned[i];
+
+		if (a->taskid == NULL ||
+		    (l[n].on = strmap_get(where, a->taskid)) == NULL ||
+		    l[n].on->gone)
+			continue;
+		if ((l[n].info = offerd_task_info(a,
+		    l[n].on->offer->agent_id->value)) != NULL)
+			n++;
+	}
+	qsort(l, n, sizeof(*l), by_offer);
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && l[j].on == l[i].on; j++)
+			infos[j - i] = l[j].info;
+		accept_offer(l[i].on, infos, j - i);
+		/* An accepted offer is used up; Mesos offers the rest again. */
+		l[i].on->gone = 1;
+	}
+out:
 	for (h = TAILQ_FIRST(&of.offers); h != NULL; h = next) {
 		next = TAILQ_NEXT(h, entry);
-		if (!h->in_round)
-			continue;
-		n = 0;
-		for (size_t i = 0; i < r->n_assigned; i++) {
-			const AssignedTask *a = r->assigned[i];
-
-			if (a->taskid == NULL || placed_on(a->taskid) != h)
-				continue;
-			if ((infos[n] = offerd_task_info(a,
-			    h->offer->agent_id->value)) != NULL)
-				n++;
-		}
-		if (n > 0 && !h->gone)
-			accept_offer(h, infos, n);
-		for (size_t i = 0; i < n; i++)
-			offerd_task_info_free(infos[i]);
-		/* An accepted offer is used up; Mesos offers the rest again. */
-		if (n > 0 || h->gone)
+		if (h->in_round && h->gone)
 			forget(h);
 	}
+	for (i = 0; l != NULL && i < n; i++)
+		offerd_task_info_free(l[i].info);
 	free(infos);
+	free(l);
+	strmap_free(where);
 }
 
 static void

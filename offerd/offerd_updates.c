@@ -21,6 +21,7 @@
 
 #define STATUS_TIMEOUT_MS	30000
 #define STATUS_BATCH_MAX	1000
+#define STATUS_BATCHES_INFLIGHT	4	/* their log writes share rounds */
 
 /* Aurora's memory and disk limit explanations (TaskStatusHandlerImpl). */
 #define MEMORY_LIMIT_DISPLAY	"Task used more memory than requested."
@@ -48,8 +49,15 @@ struct killing {
 	char		*agent_id;
 };
 
+/* Updates at replica, acknowledged once it has stored them. */
+struct batch {
+	struct update_list sent;
+	struct batch	*next;
+};
+
 static struct {
-	struct update_list queued, sent;
+	struct update_list queued;
+	struct batch	*sent;		/* in flight */
 	int		 inflight;
 	struct event	*flush_ev, *tick;
 	struct killing	*kills;
@@ -249,15 +257,17 @@ agent_of(const char *task_id)
 
 	if (t != NULL && t->agent_id != NULL)
 		return t->agent_id;
-	for (size_t i = 0; i < up.sent.n; i++)
-		if (strcmp(up.sent.v[i].task_id, task_id) == 0)
-			return up.sent.v[i].agent_id;
+	for (const struct batch *b = up.sent; b != NULL; b = b->next)
+		for (size_t i = 0; i < b->sent.n; i++)
+			if (strcmp(b->sent.v[i].task_id, task_id) == 0)
+				return b->sent.v[i].agent_id;
 	return NULL;
 }
 
 static void
 status_done(const Envelope *reply, const char *error, void *arg)
 {
+	struct batch *b = arg, **p;
 	TaskStatusResponse *r = NULL;
 
 	if (reply != NULL && reply->type == MSG_TYPE__TASK_STATUS_RESPONSE)
@@ -266,66 +276,84 @@ status_done(const Envelope *reply, const char *error, void *arg)
 	if (r == NULL || r->outcome != STORE_SUBMIT_RESPONSE__OUTCOME__APPLIED) {
 		up.failed_batches++;
 		log_warnx("%zu status updates were not stored: %s; Mesos "
-		    "will send them again", up.sent.n, r != NULL &&
+		    "will send them again", b->sent.n, r != NULL &&
 		    r->message != NULL ? r->message : error != NULL ? error :
 		    "not applied");
 	} else {
-		for (size_t i = 0; i < up.sent.n; i++)
-			acknowledge(&up.sent.v[i]);
+		for (size_t i = 0; i < b->sent.n; i++)
+			acknowledge(&b->sent.v[i]);
 		for (size_t i = 0; i < r->n_kill; i++)
 			offerd_updates_kill(r->kill[i], agent_of(r->kill[i]));
 	}
 	if (r != NULL)
 		task_status_response__free_unpacked(r, NULL);
-	list_clear(&up.sent);
-	up.inflight = 0;
+	for (p = &up.sent; *p != NULL && *p != b; p = &(*p)->next)
+		;
+	if (*p != NULL)
+		*p = b->next;
+	list_clear(&b->sent);
+	free(b);
+	up.inflight--;
 	if (up.queued.n > 0)
 		flush_soon();
 }
 
-static void
-flush(evutil_socket_t fd, short what, void *arg)
+/* Sends the first queued updates, at most a batch; -1 if none went. */
+static int
+send_batch(void)
 {
 	TaskStatusRequest req = TASK_STATUS_REQUEST__INIT;
 	TaskStatusChange *changes, **ptrs;
+	struct batch *b;
 	size_t n = up.queued.n < STATUS_BATCH_MAX ? up.queued.n :
 	    STATUS_BATCH_MAX;
 
-	if (up.inflight || n == 0)
-		return;
-	if ((changes = calloc(n, sizeof(*changes))) == NULL ||
-	    (ptrs = calloc(n, sizeof(*ptrs))) == NULL) {
-		free(changes);
-		return;
-	}
-	/* The first n queued become the batch in flight. */
-	if ((up.sent.v = malloc(n * sizeof(*up.sent.v))) == NULL) {
+	changes = calloc(n, sizeof(*changes));
+	ptrs = calloc(n, sizeof(*ptrs));
+	b = calloc(1, sizeof(*b));
+	if (changes == NULL || ptrs == NULL || b == NULL ||
+	    (b->sent.v = malloc(n * sizeof(*b->sent.v))) == NULL) {
 		free(changes);
 		free(ptrs);
-		return;
+		free(b);
+		return -1;
 	}
-	memcpy(up.sent.v, up.queued.v, n * sizeof(*up.sent.v));
-	up.sent.n = up.sent.cap = n;
+	memcpy(b->sent.v, up.queued.v, n * sizeof(*b->sent.v));
+	b->sent.n = b->sent.cap = n;
 	memmove(up.queued.v, up.queued.v + n,
 	    (up.queued.n - n) * sizeof(*up.queued.v));
 	up.queued.n -= n;
 	for (size_t i = 0; i < n; i++) {
 		task_status_change__init(&changes[i]);
-		changes[i].task_id = up.sent.v[i].task_id;
-		changes[i].status = (ScheduleStatus)up.sent.v[i].status;
-		changes[i].message = up.sent.v[i].message;
+		changes[i].task_id = b->sent.v[i].task_id;
+		changes[i].status = (ScheduleStatus)b->sent.v[i].status;
+		changes[i].message = b->sent.v[i].message;
 		ptrs[i] = &changes[i];
 	}
 	req.n_changes = n;
 	req.changes = ptrs;
 	up.batches++;
+	b->next = up.sent;
+	up.sent = b;
+	up.inflight++;
 	if (ipc_call(offerd_replica(), MSG_TYPE__TASK_STATUS_REQUEST,
-	    &req.base, STATUS_TIMEOUT_MS, status_done, NULL) == 0)
-		up.inflight = 1;
-	else
-		status_done(NULL, "cannot reach replica", NULL);
+	    &req.base, STATUS_TIMEOUT_MS, status_done, b) == -1)
+		status_done(NULL, "cannot reach replica", b);
 	free(ptrs);
 	free(changes);
+	return 0;
+}
+
+/*
+ * A few batches at once: replica decides them in the order sent, and
+ * their writes share the log's rounds.
+ */
+static void
+flush(evutil_socket_t fd, short what, void *arg)
+{
+	while (up.inflight < STATUS_BATCHES_INFLIGHT && up.queued.n > 0 &&
+	    send_batch() == 0)
+		;
 }
 
 /* Kills. */

@@ -173,14 +173,122 @@ entry_transactions(const LogAction *a, uint64_t pos, LogEntry **entry,
 	}
 }
 
+/* What one event may weigh: well below IPC_MAX_MSG, the envelope aside. */
+#define EVENT_MAX_BYTES	(IPC_MAX_MSG / 2)
+
+/* A position's changes as a subscriber sees them, cut to fit. */
+struct event_part {
+	uint64_t	 pos;
+	Op		**ops;		/* lent by the transactions, or slices */
+	size_t		 nops, capops, bytes;
+	int		 failed;
+};
+
+static void
+part_flush(struct event_part *p)
+{
+	StoreApplied ev = STORE_APPLIED__INIT;
+	Transaction tx = TRANSACTION__INIT, *txs[1] = { &tx };
+
+	if (p->nops == 0)
+		return;
+	tx.ops = p->ops;
+	tx.n_ops = p->nops;
+	ev.position = p->pos;
+	ev.n_transactions = 1;
+	ev.transactions = txs;
+	if (ipc_publish(rs.events, MSG_TYPE__STORE_APPLIED, &ev.base) == -1)
+		p->failed = 1;
+	p->nops = p->bytes = 0;
+}
+
+static void
+part_add(struct event_part *p, Op *op, size_t bytes)
+{
+	if (p->bytes + bytes > EVENT_MAX_BYTES)
+		part_flush(p);
+	if (p->nops == p->capops) {
+		size_t cap = p->capops ? p->capops * 2 : 16;
+		Op **v = realloc(p->ops, cap * sizeof(*v));
+
+		if (v == NULL) {
+			p->failed = 1;
+			return;
+		}
+		p->ops = v;
+		p->capops = cap;
+	}
+	p->ops[p->nops++] = op;
+	p->bytes += bytes;
+}
+
+/*
+ * A saveTasks too big for one event goes as several, each a slice of its
+ * tasks; the slices' Ops and SaveTasks live in sl until all is sent.
+ */
+struct slices {
+	Op		*ops;
+	SaveTasks	*saves;
+	size_t		 n;
+};
+
+static void
+add_save_tasks(struct event_part *p, const SaveTasks *st,
+    struct slices *sl)
+{
+	size_t first = 0, bytes = 0, cap = 16, k = 0;
+
+	sl->ops = calloc(cap, sizeof(*sl->ops));
+	sl->saves = calloc(cap, sizeof(*sl->saves));
+	if (sl->ops == NULL || sl->saves == NULL) {
+		p->failed = 1;
+		return;
+	}
+	for (size_t i = 0; i <= st->n_tasks; i++) {
+		size_t b = i < st->n_tasks ?
+		    scheduled_task__get_packed_size(st->tasks[i]) + 8 : 0;
+
+		if (i < st->n_tasks && (bytes + b <= EVENT_MAX_BYTES / 2 ||
+		    i == first)) {
+			bytes += b;
+			continue;
+		}
+		if (k == cap) {
+			/* Slices are at least EVENT_MAX_BYTES / 4 each. */
+			p->failed = 1;
+			return;
+		}
+		save_tasks__init(&sl->saves[k]);
+		sl->saves[k].tasks = st->tasks + first;
+		sl->saves[k].n_tasks = i - first;
+		op__init(&sl->ops[k]);
+		sl->ops[k].kind_case = OP__KIND_SAVE_TASKS;
+		sl->ops[k].savetasks = &sl->saves[k];
+		part_add(p, &sl->ops[k], bytes);
+		k++;
+		first = i;
+		bytes = b;
+	}
+	sl->n = k;
+}
+
+/*
+ * Publishes what a position applied (refused transactions left out). A
+ * position too big for one message goes as several events of the same
+ * position, each one transaction cut between operations and, for a big
+ * saveTasks, between its tasks: subscribers apply operations one by one.
+ */
 static void
 publish_applied(uint64_t pos, Transaction **txs, size_t n,
     const struct store_outcome *out)
 {
+	struct event_part part = { pos, NULL, 0, 0, 0, 0 };
 	StoreApplied ev = STORE_APPLIED__INIT;
 	Transaction **applied;
-	size_t k = 0;
+	struct slices *sl;
+	size_t nsl = 0;
 
+	/* Mostly one event with the transactions as they are. */
 	if ((applied = calloc(n ? n : 1, sizeof(*applied))) == NULL) {
 		log_warnx("cannot publish position %llu: out of memory",
 		    (unsigned long long)pos);
@@ -188,14 +296,52 @@ publish_applied(uint64_t pos, Transaction **txs, size_t n,
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!out[i].refused)
-			applied[k++] = txs[i];
+			applied[ev.n_transactions++] = txs[i];
 	ev.position = pos;
-	ev.n_transactions = k;
 	ev.transactions = applied;
-	if (ipc_publish(rs.events, MSG_TYPE__STORE_APPLIED, &ev.base) == -1)
+	if (store_applied__get_packed_size(&ev) <= EVENT_MAX_BYTES) {
+		if (ipc_publish(rs.events, MSG_TYPE__STORE_APPLIED,
+		    &ev.base) == -1)
+			log_warnx("cannot publish position %llu",
+			    (unsigned long long)pos);
+		free(applied);
+		return;
+	}
+	free(applied);
+	for (size_t i = 0; i < n; i++)
+		if (!out[i].refused)
+			nsl += txs[i]->n_ops;
+	if ((sl = calloc(nsl ? nsl : 1, sizeof(*sl))) == NULL) {
+		log_warnx("cannot publish position %llu: out of memory",
+		    (unsigned long long)pos);
+		return;
+	}
+	nsl = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (out[i].refused)
+			continue;
+		for (size_t j = 0; j < txs[i]->n_ops; j++) {
+			Op *op = txs[i]->ops[j];
+			size_t b = op__get_packed_size(op) + 8;
+
+			if (b > EVENT_MAX_BYTES &&
+			    op->kind_case == OP__KIND_SAVE_TASKS)
+				add_save_tasks(&part, op->savetasks,
+				    &sl[nsl++]);
+			else
+				part_add(&part, op, b);
+		}
+	}
+	part_flush(&part);
+	if (part.failed)
 		log_warnx("cannot publish position %llu",
 		    (unsigned long long)pos);
-	free(applied);
+	for (size_t i = 0; i < nsl; i++) {
+		free(sl[i].ops);
+		free(sl[i].saves);
+	}
+	free(sl);
+	free(part.ops);
 }
 
 /* The round in flight was applied: each writer hears its own outcome. */
