@@ -25,6 +25,9 @@
 
 #define ASSIGN_TIMEOUT_MS	30000
 #define ROUND_MAX_TASKS		10000	/* per TASK_ASSIGN_REQUEST */
+/* replica's answer holds each assigned task whole: below IPC_MAX_MSG. */
+#define ROUND_MAX_BYTES		(IPC_MAX_MSG / 2)
+#define ASSIGNED_OVERHEAD	512	/* an AssignedTask beyond its config */
 #define ROUND_RETRY_MS		1000	/* after a round replica did not take */
 #define LIST_MAX_BYTES		(3 * 1024 * 1024)	/* below IPC_MAX_MSG */
 
@@ -494,7 +497,7 @@ run_round(void)
 	struct slate s = { NULL, NULL, 0 };
 	TaskAssignment **as = NULL;
 	TaskAssignRequest req = TASK_ASSIGN_REQUEST__INIT;
-	size_t na = 0, most = ROUND_MAX_TASKS;
+	size_t na = 0, most = ROUND_MAX_TASKS, bytes = 0;
 	int64_t now = ipc_now_ms();
 
 	if (of.round_inflight) {
@@ -528,13 +531,25 @@ run_round(void)
 	}
 	for (size_t i = 0; i < r.ngroups && na < most; i++) {
 		struct ogroup *g = r.groups[i];
-		size_t before = na;
+		size_t before = na, each = g->packed_len + ASSIGNED_OVERHEAD;
+		size_t room = bytes < ROUND_MAX_BYTES ?
+		    (ROUND_MAX_BYTES - bytes) / each : 0, cap;
 
 		if (g->next_try_ms > now)
 			continue;
+		if (room == 0 && na > 0) {
+			of.again = 1;	/* the rest after this round */
+			break;
+		}
+		cap = na + (room > 0 ? room : 1);
+		if (cap > most)
+			cap = most;
 		na = place_group(g, &s, g->limits ?
-		    strmap_get(loads.jobs, g->job) : NULL, as, na, most);
-		penalize(g, na - before, na == most, now);
+		    strmap_get(loads.jobs, g->job) : NULL, as, na, cap);
+		bytes += (na - before) * each;
+		penalize(g, na - before, na == cap, now);
+		if (na == cap && na - before < g->ntasks)
+			of.again = 1;
 	}
 	retry_penalized(&r, now);
 	if (na == 0)

@@ -4,7 +4,8 @@
 # limit:1 puts one instance per host and leaves the rest PENDING), too
 # large a task, an unknown attribute value, dedicated agents; each PENDING
 # task's reason in Aurora's words through getPendingReason and GET
-# /pendingtasks; GET /offers; the agents' attributes saved in the store.
+# /pendingtasks; GET /offers; the agents' attributes saved in the store;
+# a job too big for one store event all placed.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 . "${top_srcdir:-.}/tests/integration/api_lib.sh"
 need_root
@@ -133,4 +134,25 @@ wait_for 10 pending_with plain 1 "Host is dedicated" &&
 job mine 2 0.1 '{"dedicated": "www-data/d1"}'
 wait_for 20 running mine 2 && [ "$(hosts mine | uniq)" = sim-agent-1 ] &&
     ok "a dedicated job runs on its agent only" || fail "mine: $(status mine)"
+kill -TERM "$MASTER_PID"; wait "$MASTER_PID"; MASTER_PID=
+
+# A job of 4,000 instances, 6 MB of tasks: more than one store event
+# tells offerd about them, and every one of them runs.
+rm -rf "$TMP/db" "$TMP/run" && init_log
+LOCAL_CLUSTER_FLAGS="" start_tree -local_cluster_flags="--simulate_agents=40 --cpus=16" || finish
+printf '[{"name": "local", "scheduler_uri": "http://127.0.0.1:%s"}]\n' "$PORT" >"$CONF/clusters.json"
+wait_for 30 registered || { fail "not registered (big job)"; finish; }
+# 1.5 KB of command line: 4,000 tasks weigh more than an IPC message.
+long=$(printf 'echo %01500d' 0)
+cat >"$TMP/big.json" <<JSON
+{"name": "big", "role": "www-data", "environment": "prod", "cluster": "local",
+ "instances": 4000, "service": true,
+ "task": {"name": "big", "processes": [{"name": "main", "cmdline": "$long"}],
+          "resources": {"cpu": 0.1, "ram": 16777216, "disk": 16777216}}}
+JSON
+aurora job create local/www-data/prod/big "$TMP/big.json" >"$TMP/big.out" 2>&1 ||
+    fail "create big: $(cat "$TMP/big.out")"
+all_running() { [ "$(var task_store_RUNNING)" = 4000 ]; }
+wait_for 60 all_running && ok "all 4,000 instances of one job RUNNING" ||
+    fail "big: $(var task_store_RUNNING) RUNNING, $(var task_store_PENDING) PENDING"
 finish
