@@ -448,6 +448,8 @@ offerd_main(int argc, char *argv[])
 	if (offerd_updates_init() == -1)
 		fatalx("cannot start the status update timers");
 	offerd_tasks_on_change(task_changed);
+	/* SUBSCRIBED may come before the last page of a big store. */
+	offerd_tasks_on_loaded(maybe_reconcile);
 	/* Its threads and the servers' names, before the sandbox. */
 	if (master_by_zk() && offerd_detect_start(w.base,
 	    flag_str(F_MESOS_MASTER_ADDRESS), master_changed, NULL, err,

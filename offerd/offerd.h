@@ -88,6 +88,8 @@ void	offerd_tasks_each(int (*fn)(struct otask *, void *), void *arg);
 size_t	offerd_tasks_count(void);
 /* A task changed in a way placement or kills care about. */
 void	offerd_tasks_on_change(void (*fn)(struct otask *));
+/* Called each time a load has read every page (reconcile, place). */
+void	offerd_tasks_on_loaded(void (*fn)(void));
 
 /* offerd_scan.c: pages through a table of replica's store. */
 typedef void (*offerd_scan_record_fn)(const StoreRecord *, uint64_t applied,
@@ -203,6 +205,8 @@ void	offerd_offers_vars(struct ipc_vars *);
 Mesos__V1__TaskInfo *offerd_task_info(const AssignedTask *,
 	    const char *agent_id);
 void	offerd_task_info_free(Mesos__V1__TaskInfo *);
+/* A SCALAR resource of role *, malloc'ed; NULL when out of memory. */
+Mesos__V1__Resource *offerd_scalar_resource(const char *name, double v);
 
 /* offerd_updates.c: status updates to replica, kills to Mesos. */
 int	offerd_updates_init(void);

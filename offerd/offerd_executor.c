@@ -192,30 +192,6 @@ add_task_uris(Mesos__V1__CommandInfo *cmd, const TaskConfig *c)
 	return 0;
 }
 
-static Mesos__V1__Resource *
-scalar(const char *name, double v)
-{
-	Mesos__V1__Resource *r = calloc(1, sizeof(*r));
-	Mesos__V1__Value__Scalar *s = calloc(1, sizeof(*s));
-
-	if (r == NULL || s == NULL) {
-		free(r);
-		free(s);
-		return NULL;
-	}
-	/* protobuf-c's init clears every field: before filling any. */
-	mesos__v1__resource__init(r);
-	mesos__v1__value__scalar__init(s);
-	r->scalar = s;
-	if ((r->name = strdup(name)) == NULL) {
-		mesos__v1__resource__free_unpacked(r, NULL);
-		return NULL;
-	}
-	r->type = MESOS__V1__VALUE__TYPE__SCALAR;
-	s->value = v;
-	return r;
-}
-
 static size_t
 commas(const char *s)
 {
@@ -292,10 +268,12 @@ offerd_executor_info(const AssignedTask *a)
 
 	/* AcceptedOffer: the overhead of each resource type the task has. */
 	offerd_executor_overhead(&cpus, &mem, &disk);
-	if ((x->resources[x->n_resources] = scalar("cpus", cpus)) == NULL)
+	if ((x->resources[x->n_resources] =
+	    offerd_scalar_resource("cpus", cpus)) == NULL)
 		goto fail;
 	x->n_resources++;
-	if ((x->resources[x->n_resources] = scalar("mem", mem)) == NULL)
+	if ((x->resources[x->n_resources] =
+	    offerd_scalar_resource("mem", mem)) == NULL)
 		goto fail;
 	x->n_resources++;
 	return x;

@@ -121,8 +121,8 @@ assigned_command(const AssignedTask *a, char *err, size_t errlen)
 	return (char *)out;
 }
 
-static Mesos__V1__Resource *
-scalar_resource(const char *name, double v)
+Mesos__V1__Resource *
+offerd_scalar_resource(const char *name, double v)
 {
 	Mesos__V1__Resource *r = calloc(1, sizeof(*r));
 	Mesos__V1__Value__Scalar *s = calloc(1, sizeof(*s));
@@ -132,12 +132,16 @@ scalar_resource(const char *name, double v)
 		free(s);
 		return NULL;
 	}
+	/* protobuf-c's init clears every field: before filling any. */
 	mesos__v1__resource__init(r);
 	mesos__v1__value__scalar__init(s);
-	r->name = strdup(name);
+	r->scalar = s;
+	if ((r->name = strdup(name)) == NULL) {
+		mesos__v1__resource__free_unpacked(r, NULL);
+		return NULL;
+	}
 	r->type = MESOS__V1__VALUE__TYPE__SCALAR;
 	s->value = v;
-	r->scalar = s;
 	return r;
 }
 
@@ -351,9 +355,9 @@ offerd_task_info(const AssignedTask *a, const char *agent_id)
 		else if (r->kind_case == RESOURCE__KIND_DISK_MB)
 			disk += (double)r->diskmb;
 	}
-	if (add_resource(t, scalar_resource("cpus", cpus)) == -1 ||
-	    add_resource(t, scalar_resource("mem", mem)) == -1 ||
-	    add_resource(t, scalar_resource("disk", disk)) == -1 ||
+	if (add_resource(t, offerd_scalar_resource("cpus", cpus)) == -1 ||
+	    add_resource(t, offerd_scalar_resource("mem", mem)) == -1 ||
+	    add_resource(t, offerd_scalar_resource("disk", disk)) == -1 ||
 	    (a->n_assignedports > 0 &&
 	    add_resource(t, ports_resource(a)) == -1) ||
 	    add_labels(t, c) == -1) {

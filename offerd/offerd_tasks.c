@@ -33,6 +33,7 @@ static struct {
 	int		 loading, loaded;
 	uint64_t	 generation;	/* a load's pages belong to one */
 	void		(*on_change)(struct otask *);
+	void		(*on_loaded)(void);
 	uint64_t	 loads, events;
 } tt;
 
@@ -253,6 +254,8 @@ page_done(const Envelope *reply, const char *error, void *arg)
 		sweep_tombstones();
 		log_info("loaded %zu tasks from the store", tt.count);
 		offerd_offers_kick();
+		if (tt.on_loaded != NULL)
+			tt.on_loaded();
 	}
 	free(last);
 	store_query_response__free_unpacked(r, NULL);
@@ -384,4 +387,10 @@ void
 offerd_tasks_on_change(void (*fn)(struct otask *))
 {
 	tt.on_change = fn;
+}
+
+void
+offerd_tasks_on_loaded(void (*fn)(void))
+{
+	tt.on_loaded = fn;
 }

@@ -10,15 +10,7 @@
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 need_root
 
-AURORA=${AURORA_CLIENT:-${top_builddir:-.}/aurora}
-case $AURORA in /*) ;; *) AURORA=$(pwd)/$AURORA ;; esac
-CONF=$TMP/conf
-mkdir -p "$CONF"
-aurora() { AURORA_CONFIG_ROOT=$CONF HOME=$TMP AURORA_CLIENT_TIMEOUT=10 "$AURORA" "$@"; }
-clusters() {
-	printf '[{"name": "local", "scheduler_uri": "http://127.0.0.1:%s"}]\n' \
-	    "$PORT" >"$CONF/clusters.json"
-}
+. "${top_srcdir:-.}/tests/integration/client_lib.sh"
 # job NAME SERVICE MAX_FAILURES CMDLINE: a one-instance job's config.
 job() {
 	cat >"$TMP/$1.json" <<JSON

@@ -10,11 +10,7 @@
 . "${top_srcdir:-.}/tests/integration/api_lib.sh"
 need_root
 
-AURORA=${AURORA_CLIENT:-${top_builddir:-.}/aurora}
-case $AURORA in /*) ;; *) AURORA=$(pwd)/$AURORA ;; esac
-CONF=$TMP/conf
-mkdir -p "$CONF"
-aurora() { AURORA_CONFIG_ROOT=$CONF HOME=$TMP AURORA_CLIENT_TIMEOUT=10 "$AURORA" "$@"; }
+. "${top_srcdir:-.}/tests/integration/client_lib.sh"
 # job NAME INSTANCES CPUS CONSTRAINTS: a service's config.
 job() {
 	cat >"$TMP/$1.json" <<JSON
@@ -44,7 +40,7 @@ pending_with() { [ "$(count "$1" PENDING)" = "$2" ] && [ "$(reason "$1")" = "$3"
 
 init_log
 LOCAL_CLUSTER_FLAGS="" start_tree -local_cluster_flags="--simulate_agents=3 --racks=3 --cpus=2" || finish
-printf '[{"name": "local", "scheduler_uri": "http://127.0.0.1:%s"}]\n' "$PORT" >"$CONF/clusters.json"
+clusters
 wait_for 30 registered || { fail "not registered: $(tail -5 "$TMP/logs/offerd.log")"; finish; }
 
 # The agents' attributes are in the store, once each.
@@ -125,7 +121,7 @@ kill -TERM "$MASTER_PID"; wait "$MASTER_PID"; MASTER_PID=
 # Dedicated agents take only jobs dedicated to them; those go only there.
 rm -rf "$TMP/db" "$TMP/run" && init_log
 LOCAL_CLUSTER_FLAGS="" start_tree -local_cluster_flags="--simulate_agents=2 --cpus=2 --attributes=host:d{i};rack:r{i};dedicated:www-data/d{i}" || finish
-printf '[{"name": "local", "scheduler_uri": "http://127.0.0.1:%s"}]\n' "$PORT" >"$CONF/clusters.json"
+clusters
 wait_for 30 registered || { fail "not registered (dedicated)"; finish; }
 job plain 1 0.1 '{}'
 wait_for 10 pending_with plain 1 "Host is dedicated" &&
@@ -140,7 +136,7 @@ kill -TERM "$MASTER_PID"; wait "$MASTER_PID"; MASTER_PID=
 # tells offerd about them, and every one of them runs.
 rm -rf "$TMP/db" "$TMP/run" && init_log
 LOCAL_CLUSTER_FLAGS="" start_tree -local_cluster_flags="--simulate_agents=40 --cpus=16" || finish
-printf '[{"name": "local", "scheduler_uri": "http://127.0.0.1:%s"}]\n' "$PORT" >"$CONF/clusters.json"
+clusters
 wait_for 30 registered || { fail "not registered (big job)"; finish; }
 # 1.5 KB of command line: 4,000 tasks weigh more than an IPC message.
 long=$(printf 'echo %01500d' 0)
