@@ -21,7 +21,12 @@
 
 #define STATUS_TIMEOUT_MS	30000
 #define STATUS_BATCH_MAX	1000
-#define STATUS_BATCHES_INFLIGHT	4	/* their log writes share rounds */
+/*
+ * One batch at a time: replica serves requests concurrently, so two
+ * batches in flight may be decided out of order (a task's FINISHED before
+ * its RUNNING, which then no longer applies).
+ */
+#define STATUS_BATCHES_INFLIGHT	1
 
 /* Aurora's memory and disk limit explanations (TaskStatusHandlerImpl). */
 #define MEMORY_LIMIT_DISPLAY	"Task used more memory than requested."
@@ -344,10 +349,7 @@ send_batch(void)
 	return 0;
 }
 
-/*
- * A few batches at once: replica decides them in the order sent, and
- * their writes share the log's rounds.
- */
+/* The next batch, when none is in flight (STATUS_BATCHES_INFLIGHT). */
 static void
 flush(evutil_socket_t fd, short what, void *arg)
 {
