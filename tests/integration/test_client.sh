@@ -202,6 +202,10 @@ expect 0 "Job local/www-data/prod/hello restarted successfully" "restart all act
 after=$(var scheduler_thrift_restartShards_events)
 [ $((${after:-0} - ${before:-0})) = 3 ] &&
     ok "restart: one instance per call (--batch-size 1, as Aurora)" || fail "restart batches"
+# The stand-in agent brings the restarted instances back; the kill below
+# is of a RUNNING instance, not of one between its restart and its return.
+back() { [ "$(aurora job status local/www-data/prod/hello 2>&1 | grep -c 'status: RUNNING ')" = 3 ]; }
+wait_for 30 back || fail "after the restart: $(aurora job status local/www-data/prod/hello 2>&1 | grep status:)"
 
 run aurora job kill --wait-timeout=30 --message="test kill" local/www-data/prod/hello/2
 expect 0 "Successfully killed instances [2]" "kill instance 2"
