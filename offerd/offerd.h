@@ -72,7 +72,6 @@ struct otask {
 	int64_t		 kill_next_ms;	/* killing: when to ask again */
 	int64_t		 kill_backoff_ms;
 	struct ogroup	*group;		/* PENDING: its task group, once known */
-	struct otask	*next;		/* hash chain */
 };
 /* Loads every task from replica, then follows its STORE_APPLIED. */
 void	offerd_tasks_load(void);
@@ -173,7 +172,7 @@ struct ogroup {
 /* t's group (t PENDING and whole); NULL when out of memory. */
 struct ogroup *offerd_group_of(struct otask *);
 /* A new round: each group's task list starts empty. */
-void	offerd_groups_begin(uint64_t round);
+void	offerd_groups_begin(void);
 int	offerd_group_add(struct ogroup *, struct otask *);
 /* Forgets the groups the round did not see. */
 void	offerd_groups_sweep(uint64_t round);

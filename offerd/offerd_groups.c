@@ -169,7 +169,7 @@ begin_one(const char *key, void *value, void *arg)
 }
 
 void
-offerd_groups_begin(uint64_t round)
+offerd_groups_begin(void)
 {
 	if (groups != NULL)
 		strmap_each(groups, begin_one, NULL);

@@ -510,7 +510,7 @@ run_round(void)
 	 * they answer /pendingtasks. */
 	memset(&r, 0, sizeof(r));
 	r.number = ++of.round_number;
-	offerd_groups_begin(r.number);
+	offerd_groups_begin();
 	offerd_tasks_each(collect_pending, &r);
 	if (r.failed) {
 		log_warnx("out of memory collecting the pending tasks");

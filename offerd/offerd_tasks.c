@@ -1,5 +1,5 @@
 /*
- * offerd: the store's tasks as offerd needs them, kept in a hash table by
+ * offerd: the store's tasks as offerd needs them, kept in a table by
  * task id: every task's state and where it runs, and a PENDING task whole
  * (to place it). Filled by paging through replica's TASKS table when this
  * scheduler starts leading, and kept current by replica's STORE_APPLIED
@@ -15,11 +15,10 @@
 
 #include "common/log.h"
 #include "common/proto_copy.h"
+#include "common/strmap.h"
 #include "ipc/storage.pb-c.h"
 #include "offerd/offerd.h"
 
-#define LOAD_PAGE	5000
-#define LOAD_TIMEOUT_MS	30000
 #define TOMBSTONE	(-1)
 
 struct entry {
@@ -28,56 +27,18 @@ struct entry {
 };
 
 static struct {
-	struct otask	**buckets;
-	size_t		 nbuckets, count;
-	int		 loading, loaded;
-	uint64_t	 generation;	/* a load's pages belong to one */
+	struct strmap	*tasks;		/* id -> struct entry */
+	struct store_scan *scan;	/* the load under way */
+	int		 loaded;
 	void		(*on_change)(struct otask *);
 	void		(*on_loaded)(void);
 	uint64_t	 loads, events;
 } tt;
 
-static size_t
-hash(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-static int
-grow(void)
-{
-	size_t n = tt.nbuckets ? tt.nbuckets * 2 : 1024;
-	struct otask **b = calloc(n, sizeof(*b)), *t, *next;
-
-	if (b == NULL)
-		return -1;
-	for (size_t i = 0; i < tt.nbuckets; i++)
-		for (t = tt.buckets[i]; t != NULL; t = next) {
-			next = t->next;
-			t->next = b[hash(t->id) % n];
-			b[hash(t->id) % n] = t;
-		}
-	free(tt.buckets);
-	tt.buckets = b;
-	tt.nbuckets = n;
-	return 0;
-}
-
 static struct entry *
 find(const char *id)
 {
-	struct otask *t;
-
-	if (tt.nbuckets == 0)
-		return NULL;
-	for (t = tt.buckets[hash(id) % tt.nbuckets]; t != NULL; t = t->next)
-		if (strcmp(t->id, id) == 0)
-			return (struct entry *)t;
-	return NULL;
+	return tt.tasks != NULL ? strmap_get(tt.tasks, id) : NULL;
 }
 
 static void
@@ -94,36 +55,34 @@ clear_fields(struct otask *t)
 }
 
 static void
-unlink_entry(struct entry *e)
+entry_free(struct entry *e)
 {
-	struct otask **p = &tt.buckets[hash(e->t.id) % tt.nbuckets];
-
-	while (*p != &e->t)
-		p = &(*p)->next;
-	*p = e->t.next;
 	clear_fields(&e->t);
 	free(e->t.id);
 	free(e);
-	tt.count--;
+}
+
+static void
+unlink_entry(struct entry *e)
+{
+	strmap_del(tt.tasks, e->t.id);
+	entry_free(e);
 }
 
 static struct entry *
 insert(const char *id)
 {
 	struct entry *e;
-	size_t b;
 
-	if ((tt.count + 1 > tt.nbuckets && grow() == -1) ||
+	if ((tt.tasks == NULL && (tt.tasks = strmap_new()) == NULL) ||
 	    (e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
-	if ((e->t.id = strdup(id)) == NULL) {
+	if ((e->t.id = strdup(id)) == NULL ||
+	    strmap_put(tt.tasks, id, e) == -1) {
+		free(e->t.id);
 		free(e);
 		return NULL;
 	}
-	b = hash(id) % tt.nbuckets;
-	e->t.next = tt.buckets[b];
-	tt.buckets[b] = &e->t;
-	tt.count++;
 	return e;
 }
 
@@ -185,11 +144,11 @@ removed(const char *id, uint64_t pos)
 {
 	struct entry *e = find(id);
 
-	if (e == NULL && tt.loading)
+	if (e == NULL && tt.scan != NULL)
 		e = insert(id);
 	if (e == NULL)
 		return;
-	if (tt.loading) {
+	if (tt.scan != NULL) {
 		clear_fields(&e->t);
 		e->t.status = TOMBSTONE;
 		e->pos = pos;
@@ -201,114 +160,76 @@ removed(const char *id, uint64_t pos)
 	unlink_entry(e);
 }
 
-static void
-sweep_tombstones(void)
+static int
+sweep_one(const char *key, void *value, void *arg)
 {
-	struct otask *t, *next;
+	struct entry *e = value;
 
-	for (size_t i = 0; i < tt.nbuckets; i++)
-		for (t = tt.buckets[i]; t != NULL; t = next) {
-			next = t->next;
-			if (t->status == TOMBSTONE)
-				unlink_entry((struct entry *)t);
-		}
+	if (e->t.status == TOMBSTONE)
+		unlink_entry(e);
+	return 0;
 }
 
-static void	load_page(const char *after);
-
 static void
-page_done(const Envelope *reply, const char *error, void *arg)
+loaded_record(const StoreRecord *r, uint64_t applied, void *arg)
 {
-	uint64_t gen = (uint64_t)(uintptr_t)arg;
-	StoreQueryResponse *r;
-	ScheduledTask *s;
-	char *last = NULL;
+	ScheduledTask *s = scheduled_task__unpack(NULL, r->value.len,
+	    r->value.data);
 
-	if (gen != tt.generation || !tt.loading)
-		return;		/* a load that was given up */
-	if (reply == NULL || reply->type != MSG_TYPE__STORE_QUERY_RESPONSE ||
-	    (r = (StoreQueryResponse *)ipc_body_decode(reply,
-	    &store_query_response__descriptor)) == NULL) {
-		log_warnx("cannot load the tasks from replica: %s; trying "
-		    "again", error != NULL ? error : "bad answer");
-		load_page(NULL);
+	if (s == NULL) {
+		log_warnx("task %s does not parse; skipping it", r->key);
 		return;
 	}
-	for (size_t i = 0; i < r->n_records; i++) {
-		s = scheduled_task__unpack(NULL, r->records[i]->value.len,
-		    r->records[i]->value.data);
-		if (s == NULL) {
-			log_warnx("task %s does not parse; skipping it",
-			    r->records[i]->key);
-			continue;
-		}
-		upsert(s, r->applied);
-	}
-	if (r->more && r->n_records > 0)
-		last = strdup(r->records[r->n_records - 1]->key);
-	if (r->more && last != NULL) {
-		load_page(last);
-	} else {
-		tt.loading = 0;
-		tt.loaded = 1;
-		sweep_tombstones();
-		log_info("loaded %zu tasks from the store", tt.count);
-		offerd_offers_kick();
-		if (tt.on_loaded != NULL)
-			tt.on_loaded();
-	}
-	free(last);
-	store_query_response__free_unpacked(r, NULL);
+	upsert(s, applied);
 }
 
 static void
-load_page(const char *after)
+load_done(void *arg)
 {
-	StoreQueryRequest q = STORE_QUERY_REQUEST__INIT;
-
-	q.table = STORE_TABLE__TASKS;
-	q.after = (char *)(uintptr_t)after;
-	q.has_limit = 1;
-	q.limit = LOAD_PAGE;
-	if (ipc_call(offerd_replica(), MSG_TYPE__STORE_QUERY_REQUEST, &q.base,
-	    LOAD_TIMEOUT_MS, page_done,
-	    (void *)(uintptr_t)tt.generation) == -1)
-		log_warnx("cannot ask replica for the tasks");
+	tt.scan = NULL;
+	tt.loaded = 1;
+	if (tt.tasks != NULL)
+		strmap_each(tt.tasks, sweep_one, NULL);
+	log_info("loaded %zu tasks from the store", offerd_tasks_count());
+	offerd_offers_kick();
+	if (tt.on_loaded != NULL)
+		tt.on_loaded();
 }
 
 void
 offerd_tasks_load(void)
 {
 	offerd_tasks_clear();
-	tt.generation++;
-	tt.loading = 1;
 	tt.loads++;
-	load_page(NULL);
+	if ((tt.scan = offerd_scan(STORE_TABLE__TASKS, loaded_record,
+	    load_done, NULL)) == NULL)
+		log_warnx("cannot read the tasks");
+}
+
+static int
+drop(const char *key, void *value, void *arg)
+{
+	entry_free(value);
+	return 0;
 }
 
 void
 offerd_tasks_clear(void)
 {
-	struct otask *t, *next;
-
-	for (size_t i = 0; i < tt.nbuckets; i++)
-		for (t = tt.buckets[i]; t != NULL; t = next) {
-			next = t->next;
-			clear_fields(t);
-			free(t->id);
-			free(t);
-		}
-	free(tt.buckets);
-	tt.buckets = NULL;
-	tt.nbuckets = tt.count = 0;
-	tt.loading = tt.loaded = 0;
-	tt.generation++;
+	offerd_scan_cancel(tt.scan);
+	tt.scan = NULL;
+	tt.loaded = 0;
+	if (tt.tasks != NULL) {
+		strmap_each(tt.tasks, drop, NULL);
+		strmap_free(tt.tasks);
+		tt.tasks = NULL;
+	}
 }
 
 void
 offerd_tasks_applied(const StoreApplied *ev)
 {
-	if (!tt.loading && !tt.loaded)
+	if (tt.scan == NULL && !tt.loaded)
 		return;
 	tt.events++;
 	for (size_t i = 0; i < ev->n_transactions; i++) {
@@ -364,23 +285,33 @@ offerd_task(const char *id)
 	return e != NULL && e->t.status != TOMBSTONE ? &e->t : NULL;
 }
 
+struct each_arg {
+	int	(*fn)(struct otask *, void *);
+	void	*arg;
+};
+
+static int
+each_one(const char *key, void *value, void *arg)
+{
+	struct each_arg *a = arg;
+	struct entry *e = value;
+
+	return e->t.status != TOMBSTONE ? a->fn(&e->t, a->arg) : 0;
+}
+
 void
 offerd_tasks_each(int (*fn)(struct otask *, void *), void *arg)
 {
-	struct otask *t, *next;
+	struct each_arg a = { fn, arg };
 
-	for (size_t i = 0; i < tt.nbuckets; i++)
-		for (t = tt.buckets[i]; t != NULL; t = next) {
-			next = t->next;
-			if (t->status != TOMBSTONE && fn(t, arg) == -1)
-				return;
-		}
+	if (tt.tasks != NULL)
+		strmap_each(tt.tasks, each_one, &a);
 }
 
 size_t
 offerd_tasks_count(void)
 {
-	return tt.count;
+	return tt.tasks != NULL ? strmap_count(tt.tasks) : 0;
 }
 
 void
