@@ -57,7 +57,10 @@ const char *ipc_role_name(Role);
 /* CLOCK_MONOTONIC in milliseconds: deadlines are on this clock. */
 int64_t	ipc_now_ms(void);
 
-/* Envelope codec (pure; used by the sockets, the tests and the fuzzer). */
+/*
+ * Envelope codec (pure; used by the sockets, the tests and the fuzzer).
+ * Encoding fails (-1) with errno EMSGSIZE past IPC_MAX_MSG.
+ */
 int	ipc_envelope_encode(MsgType, uint64_t request_id, Role sender,
 	    int64_t deadline_ms, const ProtobufCMessage *body, uint8_t **buf,
 	    size_t *len);
@@ -114,6 +117,7 @@ struct ipc_sub;
 typedef void (*ipc_event_fn)(const Envelope *, void *arg);
 
 struct ipc_pub *ipc_pub_listen(const char *url);
+/* -1 with errno EMSGSIZE when body is too big for one message. */
 int	ipc_publish(struct ipc_pub *, MsgType, const ProtobufCMessage *body);
 void	ipc_pub_close(struct ipc_pub *);
 struct ipc_sub *ipc_sub_dial(const char *url, const struct ipc_allow *,

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,11 @@ ipc_envelope_encode(MsgType type, uint64_t request_id, Role sender,
 	}
 	if (body != NULL) {
 		n = protobuf_c_message_get_packed_size(body);
-		if (n > IPC_MAX_MSG || (bodybuf = malloc(n ? n : 1)) == NULL)
+		if (n > IPC_MAX_MSG) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		if ((bodybuf = malloc(n ? n : 1)) == NULL)
 			return -1;
 		protobuf_c_message_pack(body, bodybuf);
 		env.has_body = 1;
@@ -63,6 +68,8 @@ ipc_envelope_encode(MsgType type, uint64_t request_id, Role sender,
 		env.body.len = n;
 	}
 	n = envelope__get_packed_size(&env);
+	if (n > IPC_MAX_MSG)
+		errno = EMSGSIZE;
 	if (n > IPC_MAX_MSG || (*buf = malloc(n ? n : 1)) == NULL) {
 		free(bodybuf);
 		return -1;

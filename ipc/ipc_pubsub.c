@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,7 @@ ipc_publish(struct ipc_pub *p, MsgType type, const ProtobufCMessage *body)
 	/* pub never blocks: a slow subscriber loses events, not the loop. */
 	if (nng_sendmsg(p->sock, m, NNG_FLAG_NONBLOCK) != 0) {
 		nng_msg_free(m);
+		errno = EAGAIN;
 		return -1;
 	}
 	ipc_stats_mut()->events_published++;

@@ -19,6 +19,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,6 +288,7 @@ publish_applied(uint64_t pos, Transaction **txs, size_t n,
 	Transaction **applied;
 	struct slices *sl;
 	size_t nsl = 0;
+	int rc;		/* the whole event's: 0 or errno */
 
 	/* Mostly one event with the transactions as they are. */
 	if ((applied = calloc(n ? n : 1, sizeof(*applied))) == NULL) {
@@ -299,15 +301,16 @@ publish_applied(uint64_t pos, Transaction **txs, size_t n,
 			applied[ev.n_transactions++] = txs[i];
 	ev.position = pos;
 	ev.transactions = applied;
-	if (store_applied__get_packed_size(&ev) <= EVENT_MAX_BYTES) {
-		if (ipc_publish(rs.events, MSG_TYPE__STORE_APPLIED,
-		    &ev.base) == -1)
-			log_warnx("cannot publish position %llu",
-			    (unsigned long long)pos);
-		free(applied);
+	rc = ipc_publish(rs.events, MSG_TYPE__STORE_APPLIED, &ev.base) == 0 ?
+	    0 : errno;
+	free(applied);
+	if (rc == 0)
+		return;
+	if (rc != EMSGSIZE) {
+		log_warnx("cannot publish position %llu",
+		    (unsigned long long)pos);
 		return;
 	}
-	free(applied);
 	for (size_t i = 0; i < n; i++)
 		if (!out[i].refused)
 			nsl += txs[i]->n_ops;
