@@ -345,37 +345,19 @@ api_job_query(struct job_query *jq, const JobKey *job,
 	jq->q.n_instanceids = ninstances;
 }
 
-static int
-count_status(void *arg, const char *key, size_t keylen, const void *value,
-    size_t len)
-{
-	int64_t *counts = arg;
-	ScheduledTask *t;
-
-	(void)key;
-	(void)keylen;
-	if ((t = scheduled_task__unpack(NULL, len, value)) == NULL)
-		return 0;
-	for (size_t i = 0; i < task_nstatuses; i++)
-		if ((int)t->status == task_statuses[i])
-			counts[i]++;
-	scheduled_task__free_unpacked(t, NULL);
-	return 0;
-}
-
 void
 api_task_store_vars(struct store *s, struct ipc_vars *v)
 {
-	int64_t counts[32] = { 0 };
+	int64_t counts[32];
 	char name[64], err[256];
-	int more;
 
-	if (s == NULL || store_scan(s, STORE_TASKS, "", "", SIZE_MAX,
-	    count_status, counts, &more, err, sizeof(err)) == -1)
+	if (s == NULL || store_task_counts(s, counts, 32, err,
+	    sizeof(err)) == -1)
 		return;
 	for (size_t i = 0; i < task_nstatuses; i++) {
 		snprintf(name, sizeof(name), "task_store_%s",
 		    task_status_name(task_statuses[i]));
-		ipc_vars_int(v, name, counts[i]);
+		ipc_vars_int(v, name, task_statuses[i] < 32 ?
+		    counts[task_statuses[i]] : 0);
 	}
 }

@@ -37,6 +37,7 @@ struct apply_ctx {
 	char		*err;
 	size_t		 errlen;
 	int		 broken;	/* LMDB failed: not the op's fault */
+	struct task_counts delta;	/* of this transaction's tasks */
 };
 
 /* An LMDB failure inside an apply: the store, not the op, is at fault. */
@@ -322,6 +323,32 @@ get(struct apply_ctx *c, MDB_dbi dbi, const char *key,
 	return m;
 }
 
+/*
+ * Notes in c->delta that a stored task (if any) leaves its state for
+ * status (-1: removed). Only while the counts are kept.
+ */
+static int
+count_task_change(struct apply_ctx *c, const char *id, int status)
+{
+	MDB_val k = { strlen(id), (void *)(uintptr_t)id }, v;
+	int rc, old = -1;
+
+	if (!c->s->counts_valid)
+		return 0;
+	if ((rc = mdb_get(c->txn, c->s->tables[STORE_TASKS], &k, &v)) == 0)
+		old = store_task_status(v.mv_data, v.mv_size);
+	else if (rc != MDB_NOTFOUND)
+		return apply_lmdb_error(c, id, rc);
+	if (rc == 0 && old == -1) {
+		c->broken = 1;
+		snprintf(c->err, c->errlen, "%s: stored record is corrupt", id);
+		return -1;
+	}
+	if (rc == 0 || status != -1)
+		store_counts_move(&c->delta, old, status);
+	return 0;
+}
+
 void
 store_job_key(const JobKey *k, char *out, size_t len)
 {
@@ -594,17 +621,24 @@ apply_op(struct apply_ctx *c, const Op *op)
 		store_job_key(op->removejob->jobkey, k, sizeof(k));
 		return del(c, s->tables[STORE_CRON_JOBS], k);
 	case OP__KIND_SAVE_TASKS:
-		for (size_t i = 0; i < op->savetasks->n_tasks; i++)
-			if (put(c, s->tables[STORE_TASKS],
-			    op->savetasks->tasks[i]->assignedtask->taskid,
-			    &op->savetasks->tasks[i]->base) == -1)
+		for (size_t i = 0; i < op->savetasks->n_tasks; i++) {
+			const ScheduledTask *t = op->savetasks->tasks[i];
+			const char *id = t->assignedtask->taskid;
+
+			if (count_task_change(c, id, (int)t->status) == -1 ||
+			    put(c, s->tables[STORE_TASKS], id,
+			    &t->base) == -1)
 				return -1;
+		}
 		return 0;
 	case OP__KIND_REMOVE_TASKS:
-		for (size_t i = 0; i < op->removetasks->n_taskids; i++)
-			if (del(c, s->tables[STORE_TASKS],
-			    op->removetasks->taskids[i]) == -1)
+		for (size_t i = 0; i < op->removetasks->n_taskids; i++) {
+			const char *id = op->removetasks->taskids[i];
+
+			if (count_task_change(c, id, -1) == -1 ||
+			    del(c, s->tables[STORE_TASKS], id) == -1)
 				return -1;
+		}
 		return 0;
 	case OP__KIND_SAVE_QUOTA:
 		return put(c, s->tables[STORE_QUOTAS], op->savequota->role,
@@ -653,9 +687,11 @@ apply_op(struct apply_ctx *c, const Op *op)
  */
 static int
 apply_one(struct store *s, MDB_txn *parent, const Transaction *tx,
-    struct store_outcome *out, char *err, size_t errlen)
+    struct store_outcome *out, struct task_counts *delta, char *err,
+    size_t errlen)
 {
-	struct apply_ctx c = { s, NULL, out->why, sizeof(out->why), 0 };
+	struct apply_ctx c = { s, NULL, out->why, sizeof(out->why), 0,
+	    { { 0 } } };
 	char why[sizeof(out->why)];
 	int rc;
 
@@ -687,6 +723,7 @@ apply_one(struct store *s, MDB_txn *parent, const Transaction *tx,
 		lmdb_error(err, errlen, "cannot write the store", rc);
 		return -1;
 	}
+	store_counts_add(delta, &c.delta);
 	return 0;
 }
 
@@ -723,9 +760,11 @@ int
 store_apply_entry(struct store *s, Transaction *const *txs, size_t n,
     uint64_t pos, struct store_outcome *out, char *err, size_t errlen)
 {
+	struct task_counts delta;
 	MDB_txn *txn;
 	int rc;
 
+	memset(&delta, 0, sizeof(delta));
 	if (pos <= s->applied) {
 		snprintf(err, errlen, "position %llu is already applied (at "
 		    "%llu)", (unsigned long long)pos,
@@ -737,7 +776,8 @@ store_apply_entry(struct store *s, Transaction *const *txs, size_t n,
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (apply_one(s, txn, txs[i], &out[i], err, errlen) == -1) {
+		if (apply_one(s, txn, txs[i], &out[i], &delta, err,
+		    errlen) == -1) {
 			mdb_txn_abort(txn);
 			return -1;
 		}
@@ -752,6 +792,7 @@ store_apply_entry(struct store *s, Transaction *const *txs, size_t n,
 		return -1;
 	}
 	s->applied = pos;
+	store_counts_add(&s->counts, &delta);
 	return 0;
 }
 

@@ -84,6 +84,12 @@ typedef int (*store_record_fn)(void *arg, const char *key, size_t keylen,
 int	 store_scan(struct store *, enum store_table, const char *prefix,
 	    const char *after, size_t limit, store_record_fn, void *arg,
 	    int *more, char *err, size_t errlen);
+/*
+ * How many stored tasks are in each state: counts[v] for ScheduleStatus
+ * value v, for v < n. Kept up to date by every apply; -1 with err.
+ */
+int	 store_task_counts(struct store *, int64_t *counts, size_t n,
+	    char *err, size_t errlen);
 /* The framework id saved by saveFrameworkId, or NULL; free it. */
 char	*store_framework_id(struct store *);
 

@@ -14,11 +14,19 @@
 #include "ipc/api.pb-c.h"
 #include "replica/store.h"
 
+/* Stored tasks per ScheduleStatus value (all below 32). */
+#define STORE_STATUS_SLOTS	32
+struct task_counts {
+	int64_t		 n[STORE_STATUS_SLOTS];
+};
+
 struct store {
 	MDB_env		*env;
 	MDB_dbi		 meta;
 	MDB_dbi		 tables[STORE_TABLES];
 	uint64_t	 applied;
+	struct task_counts counts;	/* as of applied, when valid */
+	int		 counts_valid;	/* 0: scan before use */
 };
 
 /* store.meta's keys. */
@@ -36,5 +44,11 @@ int	store_put_record(MDB_txn *, MDB_dbi, const char *key,
 	    const ProtobufCMessage *);
 /* Stores the framework id (saveFrameworkId); an LMDB code. */
 int	store_put_framework_id(struct store *, MDB_txn *, const char *id);
+
+/* The status of a packed ScheduledTask; -1 when it does not parse. */
+int	store_task_status(const void *data, size_t len);
+/* One task leaves state from (-1: none) for state to (-1: none). */
+void	store_counts_move(struct task_counts *, int from, int to);
+void	store_counts_add(struct task_counts *into, const struct task_counts *);
 
 #endif

@@ -553,6 +553,7 @@ store_restore_commit(struct store_restore *r, char *err, size_t errlen)
 		return -1;
 	}
 	s->applied = pos;
+	s->counts_valid = 0;	/* every table was replaced */
 	return 0;
 }
 

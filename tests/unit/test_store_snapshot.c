@@ -232,6 +232,7 @@ main(void)
 	char err[512], cmd[128], late[] = "task-late", slave[] = "agent-2";
 	char *want, *got, *before;
 	uint64_t at;
+	int64_t counts_b[32], counts_ref[32];
 	LogEntry *e;
 	Snapshot *s;
 	int rc;
@@ -321,6 +322,7 @@ main(void)
 	}
 
 	/* The whole snapshot: b equals the reference, record for record. */
+	CHECK(store_task_counts(b.store, counts_b, 32, err, sizeof(err)) == 0);
 	CHECK((r = store_restore_begin(b.store, &id, err,
 	    sizeof(err))) != NULL);
 	CHECK(feed(r, &p, 0, err, sizeof(err)) == 1);
@@ -331,6 +333,12 @@ main(void)
 	got = dump_tables(&b);
 	CHECK_STR(got, want);
 	free(got);
+	/* Its tasks per state (/vars) are the reference's, not the old ones. */
+	CHECK(store_task_counts(b.store, counts_b, 32, err, sizeof(err)) == 0);
+	CHECK(store_task_counts(ref.store, counts_ref, 32, err,
+	    sizeof(err)) == 0);
+	CHECK(memcmp(counts_b, counts_ref, sizeof(counts_b)) == 0);
+	CHECK(counts_b[SCHEDULE_STATUS__PENDING] == TASKS);
 
 	/* It survives a reopen, and applying goes on from there. */
 	db_close(&b);
