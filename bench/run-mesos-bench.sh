@@ -21,8 +21,8 @@
 #	bench/run-mesos-bench.sh
 #	BENCH_JOBS=10 BENCH_INSTANCES=100 bench/run-mesos-bench.sh
 #
-# BENCH_PERF=1 also records `perf record --call-graph dwarf` of offerd and
-# of replica during the throughput phase, for BENCH_PERF_SECONDS (20) from
+# BENCH_PERF=1 also records `perf record --call-graph dwarf` of offerd,
+# of replica and of the local cluster during the throughput phase, for BENCH_PERF_SECONDS (20) from
 # BENCH_PERF_DELAY (0) seconds after the first createJob, into
 # BENCH_PERF_DIR (./mesos-bench-perf). BENCH_PHASES=throughput or latency
 # runs one phase.
@@ -145,8 +145,11 @@ perf_start() {
 	[ "$PERF" = 1 ] || return 0
 	command -v perf >/dev/null 2>&1 || { echo "  (BENCH_PERF=1: perf is not installed)"; return 0; }
 	mkdir -p "$PERF_DIR"
-	for w in offerd replica; do
-		_p=$(worker_pid "$w")
+	for w in offerd replica local-cluster; do
+		case $w in
+		local-cluster) _p=$LC_PID ;;
+		*) _p=$(worker_pid "$w") ;;
+		esac
 		[ -n "$_p" ] || continue
 		# DWARF call graphs: the build has debug info but no frame
 		# pointers, and -g alone attributes leaf calls (strcmp) to
@@ -161,7 +164,7 @@ perf_finish() {
 	[ -n "$PERF_PIDS" ] || return 0
 	for _p in $PERF_PIDS; do wait "$_p" 2>/dev/null; done
 	PERF_PIDS=
-	echo "perf: $PERF_DIR/offerd.data, $PERF_DIR/replica.data (perf report -i FILE --no-children)"
+	echo "perf: $PERF_DIR/{offerd,replica,local-cluster}.data (perf report -i FILE --no-children)"
 }
 
 echo "cluster: $AGENTS simulated agents, 16 CPUs, 65536 MB, 1048576 MB disk, ports 31000-32000 each"

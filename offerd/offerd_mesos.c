@@ -30,7 +30,7 @@
 #define BACKOFF_MIN_MS		500
 #define BACKOFF_MAX_MS		30000
 #define CALL_TIMEOUT_SECS	30
-#define CALL_CONNS		5	/* to the master: 1 + 4 for acknowledgements */
+#define CALL_CONNS		16	/* to the master, for calls */
 
 static struct {
 	const struct mesos_events *ev;
@@ -41,13 +41,12 @@ static struct {
 	int		 registered;
 	struct evhttp_connection *sub_conn;
 	/*
-	 * libevent sends one request at a time per connection: the first
-	 * carries every call but ACKNOWLEDGE, whose thousands go round the
-	 * others (their order does not matter; a LAUNCH and a KILL of one
-	 * task stay in order).
+	 * libevent sends one request at a time per connection and waits
+	 * for its answer, so calls are spread over several: by agent, so
+	 * that the calls about one agent (a LAUNCH, then a KILL of that
+	 * task) stay in order. Calls about no agent take the first.
 	 */
 	struct evhttp_connection *call_conn[CALL_CONNS];
-	unsigned	 next_ack_conn;
 	struct evhttp_request *sub_req;
 	char		 stream_id[128];
 	struct recordio_reader rio;
@@ -518,20 +517,63 @@ call_name(Mesos__V1__Call__Type t)
 	return v != NULL ? v->name : "UNKNOWN";
 }
 
+/* What a call is about, to keep one agent's calls in order; or NULL. */
+static const char *
+call_route(const Mesos__V1__Call *c)
+{
+	switch (c->type) {
+	case MESOS__V1__CALL__TYPE__ACCEPT:
+		for (size_t i = 0; i < c->accept->n_operations; i++) {
+			const Mesos__V1__Offer__Operation *op =
+			    c->accept->operations[i];
+
+			if (op->launch != NULL && op->launch->n_task_infos > 0 &&
+			    op->launch->task_infos[0]->agent_id != NULL)
+				return op->launch->task_infos[0]->agent_id->
+				    value;
+		}
+		return c->accept->n_offer_ids > 0 ?
+		    c->accept->offer_ids[0]->value : NULL;
+	case MESOS__V1__CALL__TYPE__DECLINE:
+		return c->decline->n_offer_ids > 0 ?
+		    c->decline->offer_ids[0]->value : NULL;
+	case MESOS__V1__CALL__TYPE__KILL:
+		return c->kill->agent_id != NULL ? c->kill->agent_id->value :
+		    c->kill->task_id->value;
+	case MESOS__V1__CALL__TYPE__ACKNOWLEDGE:
+		return c->acknowledge->agent_id->value;
+	default:
+		return NULL;
+	}
+}
+
+/* FNV-1a: which connection a route takes. */
+static unsigned
+call_conn_of(const char *route)
+{
+	uint32_t h = 2166136261u;
+
+	if (route == NULL)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)route; *p != '\0';
+	    p++)
+		h = (h ^ *p) * 16777619u;
+	return h % CALL_CONNS;
+}
+
 int
 mesos_call(Mesos__V1__Call *c)
 {
 	Mesos__V1__FrameworkID fid = MESOS__V1__FRAMEWORK_ID__INIT;
 	struct evhttp_request *req;
-	struct evhttp_connection **conn = &ms.call_conn[0];
+	struct evhttp_connection **conn;
 	struct timeval tv = { CALL_TIMEOUT_SECS, 0 };
 
 	if (!ms.registered || ms.framework_id == NULL)
 		return -1;
 	fid.value = ms.framework_id;
 	c->framework_id = &fid;
-	if (c->type == MESOS__V1__CALL__TYPE__ACKNOWLEDGE)
-		conn = &ms.call_conn[1 + ms.next_ack_conn++ % (CALL_CONNS - 1)];
+	conn = &ms.call_conn[call_conn_of(call_route(c))];
 	if (*conn == NULL) {
 		*conn = evhttp_connection_base_new(offerd_base(), NULL,
 		    ms.host, (unsigned short)ms.port);
