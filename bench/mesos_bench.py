@@ -414,7 +414,7 @@ def load(port, jobs, instances, master, cluster):
     except (OSError, http.client.HTTPException) as e:
         after = "failed (%s)" % e
     print("  /vars polled %d times, %.0f ms on average, at most %.0f ms; "
-          "once more at the end: %s (each one counts the store's tasks)"
+          "once more at the end: %s"
           % (npolls, 1000 * poll_secs / max(1, npolls), 1000 * poll_max,
              after))
     print("CPU and memory over the %.1f s of the run:" % wall)

@@ -78,6 +78,9 @@ IpcErrorCode ipc_envelope_check(const Envelope *, const struct ipc_allow *,
 /* Decodes an envelope's body as the given message; NULL if malformed. */
 ProtobufCMessage *ipc_body_decode(const Envelope *,
 	    const ProtobufCMessageDescriptor *);
+/* The same into alloc (an arena's, say); NULL alloc is malloc. */
+ProtobufCMessage *ipc_body_decode_in(const Envelope *,
+	    const ProtobufCMessageDescriptor *, ProtobufCAllocator *alloc);
 
 /* Servers (rep). */
 struct ipc_server;

@@ -141,11 +141,18 @@ ipc_envelope_check(const Envelope *env, const struct ipc_allow *allow,
 ProtobufCMessage *
 ipc_body_decode(const Envelope *env, const ProtobufCMessageDescriptor *desc)
 {
+	return ipc_body_decode_in(env, desc, NULL);
+}
+
+ProtobufCMessage *
+ipc_body_decode_in(const Envelope *env, const ProtobufCMessageDescriptor *desc,
+    ProtobufCAllocator *alloc)
+{
 	static const uint8_t empty[1];
 
 	if (!env->has_body)
-		return protobuf_c_message_unpack(desc, NULL, 0, empty);
-	return protobuf_c_message_unpack(desc, NULL, env->body.len,
+		return protobuf_c_message_unpack(desc, alloc, 0, empty);
+	return protobuf_c_message_unpack(desc, alloc, env->body.len,
 	    env->body.data);
 }
 

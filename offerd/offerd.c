@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "common/exitcodes.h"
+#include "common/arena.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "common/sandbox.h"
@@ -395,6 +396,7 @@ static void
 on_event(const Envelope *env, void *arg)
 {
 	StoreApplied *ev;
+	struct arena *a;
 
 	if (env->type == MSG_TYPE__LIFECYCLE_EVENT) {
 		on_lifecycle(env);
@@ -402,14 +404,21 @@ on_event(const Envelope *env, void *arg)
 	}
 	if (!offerd.leading)
 		return;
-	ev = (StoreApplied *)ipc_body_decode(env, &store_applied__descriptor);
+	/* Thousands of tasks unpacked, read, and dropped at once. */
+	if ((a = arena_new()) == NULL) {
+		log_warnx("out of memory reading a store event");
+		return;
+	}
+	ev = (StoreApplied *)ipc_body_decode_in(env, &store_applied__descriptor,
+	    arena_allocator(a));
 	if (ev == NULL) {
 		log_warnx("malformed store event from replica");
+		arena_free(a);
 		return;
 	}
 	offerd_tasks_applied(ev);
 	offerd_hosts_applied(ev);
-	store_applied__free_unpacked(ev, NULL);
+	arena_free(a);
 	maybe_reconcile();
 }
 

@@ -102,25 +102,29 @@ job_string(const ScheduledTask *s)
 	return out;
 }
 
-/* Records task s as of log position pos (the store's copy; s is kept
- * when PENDING, else freed). */
+/*
+ * Records task s as of log position pos. s stays the caller's; a PENDING
+ * task is kept as a copy (placement needs all of it), of any other only
+ * what offerd looks at.
+ */
 static void
-upsert(ScheduledTask *s, uint64_t pos)
+upsert(const ScheduledTask *s, uint64_t pos)
 {
 	const AssignedTask *a = s->assignedtask;
+	ScheduledTask *pending = NULL;
 	struct entry *e;
 
-	if (a == NULL || a->taskid == NULL) {
-		scheduled_task__free_unpacked(s, NULL);
+	if (a == NULL || a->taskid == NULL)
 		return;
-	}
 	if ((e = find(a->taskid)) == NULL && (e = insert(a->taskid)) == NULL) {
 		log_warnx("out of memory keeping task %s", a->taskid);
-		scheduled_task__free_unpacked(s, NULL);
 		return;
 	}
-	if (e->pos > pos) {	/* a page older than what we know */
-		scheduled_task__free_unpacked(s, NULL);
+	if (e->pos > pos)	/* a page older than what we know */
+		return;
+	if (s->status == SCHEDULE_STATUS__PENDING &&
+	    (pending = (ScheduledTask *)proto_copy(&s->base)) == NULL) {
+		log_warnx("out of memory keeping task %s", a->taskid);
 		return;
 	}
 	clear_fields(&e->t);
@@ -129,12 +133,9 @@ upsert(ScheduledTask *s, uint64_t pos)
 	e->t.agent_id = a->slaveid != NULL ? strdup(a->slaveid) : NULL;
 	e->t.host = a->slavehost != NULL ? strdup(a->slavehost) : NULL;
 	e->t.job = job_string(s);
-	if (s->status == SCHEDULE_STATUS__PENDING) {
-		e->t.pending = s;
-	} else {
+	e->t.pending = pending;
+	if (pending == NULL)
 		e->t.placing = 0;
-		scheduled_task__free_unpacked(s, NULL);
-	}
 	if (tt.on_change != NULL)
 		tt.on_change(&e->t);
 }
@@ -181,6 +182,7 @@ loaded_record(const StoreRecord *r, uint64_t applied, void *arg)
 		return;
 	}
 	upsert(s, applied);
+	scheduled_task__free_unpacked(s, NULL);
 }
 
 static void
@@ -240,14 +242,9 @@ offerd_tasks_applied(const StoreApplied *ev)
 
 			if (op->kind_case == OP__KIND_SAVE_TASKS)
 				for (size_t k = 0; k < op->savetasks->n_tasks;
-				    k++) {
-					ScheduledTask *copy = (ScheduledTask *)
-					    proto_copy(
-					    &op->savetasks->tasks[k]->base);
-
-					if (copy != NULL)
-						upsert(copy, ev->position);
-				}
+				    k++)
+					upsert(op->savetasks->tasks[k],
+					    ev->position);
 			else if (op->kind_case == OP__KIND_REMOVE_TASKS)
 				for (size_t k = 0;
 				    k < op->removetasks->n_taskids; k++)
