@@ -10,5 +10,8 @@
 
 /* NULL when memory runs out. */
 ProtobufCMessage *proto_copy(const ProtobufCMessage *);
+/* The same in alloc's memory (an arena's, say); NULL alloc is malloc. */
+ProtobufCMessage *proto_copy_in(const ProtobufCMessage *,
+	    ProtobufCAllocator *alloc);
 
 #endif

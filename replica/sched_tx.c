@@ -5,6 +5,10 @@
  * key) finds the newest entry of a record; a dirty entry remembers the one
  * it hides, so undoing back to a savepoint pops dirty entries newest
  * first and puts back what each one hid.
+ *
+ * Entries, their keys and their messages live in the transaction's
+ * arena and go with it at once: a round of thousands of tasks spent a
+ * good part of its time in malloc and free.
  */
 #include "config.h"
 
@@ -13,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/arena.h"
 #include "common/proto_copy.h"
 #include "ipc/storage.pb-c.h"
 #include "replica/sched_tx.h"
@@ -23,13 +28,12 @@ struct tx_entry {
 	ProtobufCMessage	*msg;	/* NULL: absent or deleted */
 	struct tx_entry		*hidden;	/* the entry this one hides */
 	int			 dirty;		/* written here, not read */
-	struct tx_entry		*next_all;	/* every entry, for freeing */
 };
 
 struct sched_tx {
 	struct store	 *store;
+	struct arena	 *arena;	/* entries, keys and messages */
 	void		 *index;	/* tsearch tree of the newest entries */
-	struct tx_entry	 *all;
 	struct tx_entry	**dirty;	/* written here, in order */
 	size_t		  ndirty, capdirty;
 	char		**kills;
@@ -75,6 +79,10 @@ sched_tx_new(struct store *store)
 
 	if ((tx = calloc(1, sizeof(*tx))) == NULL)
 		return NULL;
+	if ((tx->arena = arena_new()) == NULL) {
+		free(tx);
+		return NULL;
+	}
 	tx->store = store;
 	return tx;
 }
@@ -88,18 +96,10 @@ no_free(void *node)
 void
 sched_tx_free(struct sched_tx *tx)
 {
-	struct tx_entry *e, *next;
-
 	if (tx == NULL)
 		return;
 	tdestroy(tx->index, no_free);
-	for (e = tx->all; e != NULL; e = next) {
-		next = e->next_all;
-		if (e->msg != NULL)
-			protobuf_c_message_free_unpacked(e->msg, NULL);
-		free(e->key);
-		free(e);
-	}
+	arena_free(tx->arena);
 	for (size_t i = 0; i < tx->nkills; i++)
 		free(tx->kills[i]);
 	free(tx->kills);
@@ -121,17 +121,17 @@ static struct tx_entry *
 entry_new(struct sched_tx *tx, enum store_table t, const char *key,
     ProtobufCMessage *msg)
 {
-	struct tx_entry *e;
+	size_t klen = strlen(key) + 1;
+	struct tx_entry *e = arena_alloc(tx->arena, sizeof(*e));
+	char *k = arena_alloc(tx->arena, klen);
 
-	if ((e = calloc(1, sizeof(*e))) == NULL ||
-	    (e->key = strdup(key)) == NULL) {
-		free(e);
+	if (e == NULL || k == NULL)
 		return NULL;
-	}
+	memset(e, 0, sizeof(*e));
+	memcpy(k, key, klen);
+	e->key = k;
 	e->table = t;
 	e->msg = msg;
-	e->next_all = tx->all;
-	tx->all = e;
 	return e;
 }
 
@@ -166,8 +166,8 @@ sched_tx_get(struct sched_tx *tx, enum store_table t, const char *key,
 		*failed = -1;
 		return NULL;
 	}
-	if (rc == 1 && (msg = protobuf_c_message_unpack(d, NULL, len,
-	    data)) == NULL) {
+	if (rc == 1 && (msg = protobuf_c_message_unpack(d,
+	    arena_allocator(tx->arena), len, data)) == NULL) {
 		free(data);
 		*failed = -1;
 		return NULL;
@@ -175,8 +175,6 @@ sched_tx_get(struct sched_tx *tx, enum store_table t, const char *key,
 	free(data);
 	/* Remembered clean: later reads see the same record. */
 	if ((e = entry_new(tx, t, key, msg)) == NULL || index_set(tx, e) == -1) {
-		if (e == NULL && msg != NULL)
-			protobuf_c_message_free_unpacked(msg, NULL);
 		*failed = -1;
 		return NULL;
 	}
@@ -194,22 +192,18 @@ write_entry(struct sched_tx *tx, enum store_table t, const char *key,
 		struct tx_entry **d = realloc(tx->dirty, cap * sizeof(*d));
 
 		if (d == NULL)
-			goto fail;
+			return -1;
 		tx->dirty = d;
 		tx->capdirty = cap;
 	}
 	if ((e = entry_new(tx, t, key, msg)) == NULL)
-		goto fail;
+		return -1;
 	e->hidden = hidden;
 	e->dirty = 1;
 	if (index_set(tx, e) == -1)
 		return -1;	/* e is freed with the transaction */
 	tx->dirty[tx->ndirty++] = e;
 	return 0;
-fail:
-	if (msg != NULL)
-		protobuf_c_message_free_unpacked(msg, NULL);
-	return -1;
 }
 
 int
@@ -218,7 +212,8 @@ sched_tx_put(struct sched_tx *tx, enum store_table t, const char *key,
 {
 	ProtobufCMessage *c;
 
-	if (msg->descriptor != table_descriptor(t) || (c = proto_copy(msg)) == NULL)
+	if (msg->descriptor != table_descriptor(t) ||
+	    (c = proto_copy_in(msg, arena_allocator(tx->arena))) == NULL)
 		return -1;
 	return write_entry(tx, t, key, c);
 }
@@ -274,6 +269,7 @@ scan_store_record(void *arg, const char *key, size_t keylen,
 {
 	struct scan *s = arg;
 	struct tx_entry *e;
+	struct arena_mark mark;
 	ProtobufCMessage *msg;
 	int rc;
 
@@ -283,12 +279,14 @@ scan_store_record(void *arg, const char *key, size_t keylen,
 	s->key[keylen] = '\0';
 	if ((e = find(s->tx, s->table, s->key)) != NULL && e->dirty)
 		return 0;	/* seen below, as this transaction wrote it */
-	if ((msg = protobuf_c_message_unpack(s->d, NULL, len, value)) == NULL) {
+	mark = arena_mark(s->tx->arena);
+	if ((msg = protobuf_c_message_unpack(s->d,
+	    arena_allocator(s->tx->arena), len, value)) == NULL) {
 		s->bad = 1;
 		return -1;
 	}
 	rc = s->fn(s->arg, s->key, msg);
-	protobuf_c_message_free_unpacked(msg, NULL);
+	arena_rollback(s->tx->arena, mark);
 	if (rc == -1)
 		s->stopped = 1;
 	return rc;
