@@ -210,6 +210,8 @@ Mesos__V1__Resource *offerd_scalar_resource(const char *name, double v);
 /* offerd_updates.c: status updates to replica, kills to Mesos. */
 int	offerd_updates_init(void);
 void	offerd_updates_status(const Mesos__V1__TaskStatus *);
+/* Tells replica a task is LOST (its launch failed), with message. */
+void	offerd_updates_lost(const char *task_id, const char *message);
 /* Kill a task now and retry until it ends (ends: offerd_tasks says). */
 void	offerd_updates_kill(const char *task_id, const char *agent_id);
 void	offerd_updates_task_changed(struct otask *);

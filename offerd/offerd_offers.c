@@ -30,6 +30,8 @@
 #define ASSIGNED_OVERHEAD	512	/* an AssignedTask beyond its config */
 #define ROUND_RETRY_MS		1000	/* after a round replica did not take */
 #define LIST_MAX_BYTES		(3 * 1024 * 1024)	/* below IPC_MAX_MSG */
+/* Aurora's TaskAssignerImpl.LAUNCH_FAILED_MSG. */
+#define LAUNCH_FAILED_MSG	"Unknown exception attempting to schedule task."
 
 struct port_range {
 	uint64_t	begin, end;
@@ -64,7 +66,7 @@ static struct {
 	size_t		 nplaced;
 	uint64_t	 round_number;
 	uint64_t	 received, rescinded, declined, launched, rounds;
-	uint64_t	 not_assigned;
+	uint64_t	 not_assigned, launch_failures;
 } of;
 
 /* Resources. */
@@ -379,6 +381,17 @@ struct slate {
 	size_t			 n;
 };
 
+/* Forgets the round's placements. */
+static void
+placed_free(void)
+{
+	for (size_t i = 0; i < of.nplaced; i++)
+		free(of.placed[i].task_id);
+	free(of.placed);
+	of.placed = NULL;
+	of.nplaced = 0;
+}
+
 static int
 slate_make(struct slate *s)
 {
@@ -434,12 +447,18 @@ place_group(struct ogroup *g, struct slate *s, struct job_load *load,
 				cursor++;
 				continue;
 			}
-			if ((as[na] = place(t, h, &g->needs)) == NULL)
+			/* A copy: the task may go (killed, or the tasks read
+			 * again) before replica answers. */
+			if ((of.placed[na].task_id = strdup(t->id)) == NULL)
 				return na;
+			if ((as[na] = place(t, h, &g->needs)) == NULL) {
+				free(of.placed[na].task_id);
+				return na;
+			}
 			if (load != NULL)
 				job_load_add_host(load, h->attrs);
-			of.placed[na].task_id = t->id;
 			of.placed[na].on = h;
+			of.nplaced = na + 1;
 			t->placing = 1;
 			na++;
 			break;
@@ -449,8 +468,9 @@ place_group(struct ogroup *g, struct slate *s, struct job_load *load,
 }
 
 /*
- * Aurora's backoff of a task group: one that no offer took waits
- * -initial_schedule_penalty, doubling up to -max_schedule_penalty; one
+ * Aurora's backoff of a task group (which starts at -first_schedule_delay):
+ * one that no offer took waits twice its last wait (or
+ * -initial_schedule_penalty after none) up to -max_schedule_penalty; one
  * that placed some tries the rest after -first_schedule_delay. A group
  * the round had no room left for is not judged.
  */
@@ -558,7 +578,6 @@ run_round(void)
 		of.placed[i].on->in_round = 1;
 	req.n_assignments = na;
 	req.assignments = as;
-	of.nplaced = na;
 	of.rounds++;
 	/* The request is packed by now: the assignments are not needed. */
 	if (ipc_call(offerd_replica(), MSG_TYPE__TASK_ASSIGN_REQUEST,
@@ -572,11 +591,8 @@ out:
 	/* Nothing placed (or assign_done gave it all back): no offer has
 	 * anything taken from it. */
 	free_assignments(as, na);
-	if (!of.round_inflight) {
-		free(of.placed);
-		of.placed = NULL;
-		of.nplaced = 0;
-	}
+	if (!of.round_inflight)
+		placed_free();
 	loads_free(&loads);
 	free(s.offers);
 	free(s.agents);
@@ -602,6 +618,19 @@ offer_filter(Mesos__V1__Filters *f)
 	f->has_refuse_seconds = 1;
 	f->refuse_seconds =
 	    (double)flag_duration_ms(F_OFFER_FILTER_DURATION) / 1000.0;
+}
+
+/*
+ * A task assigned but not launched (its offer went meanwhile, or the
+ * call could not be made) is LOST, so that a new one replaces it, as
+ * Aurora does when a launch fails.
+ */
+static void
+launch_failed(const char *task_id)
+{
+	of.launch_failures++;
+	log_warnx("Failed to launch task %s", task_id);
+	offerd_updates_lost(task_id, LAUNCH_FAILED_MSG);
 }
 
 /* One ACCEPT with a LAUNCH of the tasks for h. */
@@ -631,10 +660,12 @@ accept_offer(struct held *h, Mesos__V1__TaskInfo **infos, size_t n)
 	c.has_type = 1;
 	c.type = MESOS__V1__CALL__TYPE__ACCEPT;
 	c.accept = &acc;
-	if (mesos_call(&c) == -1)
+	if (mesos_call(&c) == -1) {
 		log_warnx("cannot launch %zu tasks on offer %s", n,
 		    h->offer->id->value);
-	else
+		for (size_t i = 0; i < n; i++)
+			launch_failed(infos[i]->task_id->value);
+	} else
 		of.launched += n;
 }
 
@@ -683,13 +714,15 @@ launch_assigned(const TaskAssignResponse *r)
 	for (i = 0; i < r->n_assigned; i++) {
 		const AssignedTask *a = r->assigned[i];
 
-		if (a->taskid == NULL ||
-		    (l[n].on = strmap_get(where, a->taskid)) == NULL ||
-		    l[n].on->gone)
+		if (a->taskid == NULL)
 			continue;
-		if ((l[n].info = offerd_task_info(a,
-		    l[n].on->offer->agent_id->value)) != NULL)
-			n++;
+		if ((l[n].on = strmap_get(where, a->taskid)) == NULL ||
+		    l[n].on->gone || (l[n].info = offerd_task_info(a,
+		    l[n].on->offer->agent_id->value)) == NULL) {
+			launch_failed(a->taskid);
+			continue;
+		}
+		n++;
 	}
 	qsort(l, n, sizeof(*l), by_offer);
 	for (i = 0; i < n; i = j) {
@@ -755,9 +788,7 @@ assign_done(const Envelope *reply, const char *error, void *arg)
 	}
 	if (r != NULL)
 		task_assign_response__free_unpacked(r, NULL);
-	free(of.placed);
-	of.placed = NULL;
-	of.nplaced = 0;
+	placed_free();
 	of.round_inflight = 0;
 	TAILQ_FOREACH(h, &of.offers, entry) {
 		h->in_round = 0;
@@ -944,6 +975,7 @@ offerd_offers_vars(struct ipc_vars *v)
 	ipc_vars_int(v, "offers_rescinded", (int64_t)of.rescinded);
 	ipc_vars_int(v, "offers_declined", (int64_t)of.declined);
 	ipc_vars_int(v, "scheduler_tasks_launched", (int64_t)of.launched);
+	ipc_vars_int(v, "assigner_launch_failures", (int64_t)of.launch_failures);
 	ipc_vars_int(v, "scheduler_placement_rounds", (int64_t)of.rounds);
 	ipc_vars_int(v, "scheduler_placements_not_assigned",
 	    (int64_t)of.not_assigned);

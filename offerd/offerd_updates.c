@@ -158,10 +158,55 @@ flush_soon(void)
 		event_add(up.flush_ev, &now);
 }
 
+/* Queues a change for replica; message is taken (malloc'd or NULL). */
+static void
+enqueue(const char *task_id, const char *agent_id, int status, char *message,
+    const uint8_t *uuid, size_t uuid_len)
+{
+	struct update *u;
+
+	if (up.queued.n == up.queued.cap) {
+		size_t cap = up.queued.cap ? up.queued.cap * 2 : 64;
+		struct update *v = realloc(up.queued.v, cap * sizeof(*v));
+
+		if (v == NULL) {
+			free(message);
+			return;	/* not acknowledged: Mesos sends it again */
+		}
+		up.queued.v = v;
+		up.queued.cap = cap;
+	}
+	u = &up.queued.v[up.queued.n];
+	memset(u, 0, sizeof(*u));
+	u->task_id = strdup(task_id);
+	u->agent_id = agent_id != NULL ? strdup(agent_id) : NULL;
+	u->status = status;
+	u->message = message;
+	if (uuid != NULL && uuid_len > 0 &&
+	    (u->uuid = malloc(uuid_len)) != NULL) {
+		memcpy(u->uuid, uuid, uuid_len);
+		u->uuid_len = uuid_len;
+	}
+	if (u->task_id == NULL) {
+		update_free(u);
+		return;
+	}
+	up.queued.n++;
+	flush_soon();
+}
+
+void
+offerd_updates_lost(const char *task_id, const char *message)
+{
+	char *m = strdup(message);
+
+	if (m != NULL)
+		enqueue(task_id, NULL, SCHEDULE_STATUS__LOST, m, NULL, 0);
+}
+
 void
 offerd_updates_status(const Mesos__V1__TaskStatus *s)
 {
-	struct update *u;
 	int status = aurora_status(s->state);
 
 	up.received++;
@@ -181,32 +226,9 @@ offerd_updates_status(const Mesos__V1__TaskStatus *s)
 		    (int)s->state, s->task_id->value);
 		return;
 	}
-	if (up.queued.n == up.queued.cap) {
-		size_t cap = up.queued.cap ? up.queued.cap * 2 : 64;
-		struct update *v = realloc(up.queued.v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return;	/* not acknowledged: Mesos sends it again */
-		up.queued.v = v;
-		up.queued.cap = cap;
-	}
-	u = &up.queued.v[up.queued.n];
-	memset(u, 0, sizeof(*u));
-	u->task_id = strdup(s->task_id->value);
-	u->agent_id = s->agent_id != NULL ? strdup(s->agent_id->value) : NULL;
-	u->status = status;
-	u->message = message_of(s);
-	if (s->has_uuid && s->uuid.len > 0 &&
-	    (u->uuid = malloc(s->uuid.len)) != NULL) {
-		memcpy(u->uuid, s->uuid.data, s->uuid.len);
-		u->uuid_len = s->uuid.len;
-	}
-	if (u->task_id == NULL) {
-		update_free(u);
-		return;
-	}
-	up.queued.n++;
-	flush_soon();
+	enqueue(s->task_id->value, s->agent_id != NULL ? s->agent_id->value :
+	    NULL, status, message_of(s), s->has_uuid ? s->uuid.data : NULL,
+	    s->has_uuid ? s->uuid.len : 0);
 }
 
 static void
