@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/flags.h"
 #include "common/log.h"
 #include "common/proto_copy.h"
 #include "common/strmap.h"
@@ -95,6 +96,10 @@ group_new(const char *key, const char *job, const TaskConfig *c,
 		group_free(g);
 		return NULL;
 	}
+	/* A new group is first tried after -first_schedule_delay, as
+	 * Aurora's TaskGroups start one. */
+	g->penalty_ms = flag_duration_ms(F_FIRST_SCHEDULE_DELAY);
+	g->next_try_ms = ipc_now_ms() + g->penalty_ms;
 	needs_of(g->config, &g->needs);
 	/* The executor's own resources come out of the same offer. */
 	offerd_executor_task_overhead(g->config, &extra.cpus, &extra.mem,
