@@ -21,6 +21,7 @@
 #include "common/arena.h"
 #include "common/flags.h"
 #include "common/log.h"
+#include "common/proto_wire.h"
 #include "common/sandbox.h"
 #include "common/worker.h"
 #include "ipc/ipc.h"
@@ -45,6 +46,10 @@ static const struct ipc_allow offerd_events[] = {
 	{ ROLE__REPLICA, MSG_TYPE__STORE_APPLIED },
 };
 
+/* StoreApplied's field numbers (ipc/store.proto). */
+#define STORE_APPLIED_SEQ	3
+#define STORE_APPLIED_PUBLISHER	4
+
 static struct {
 	struct event_base *base;
 	struct ipc_client *replica;
@@ -53,6 +58,8 @@ static struct {
 	int		 reconciled;	/* since the last SUBSCRIBED */
 	struct event	*registration;
 	uint64_t	 explicit_reconciles, implicit_reconciles;
+	uint64_t	 event_publisher, event_seq;	/* the last event's */
+	uint64_t	 event_gaps;
 } offerd;
 
 struct event_base *
@@ -78,6 +85,7 @@ status(struct ipc_request *req)
 	ipc_vars_int(&v, "offerd_task_groups", (int64_t)offerd_groups_count());
 	offerd_updates_vars(&v);
 	ipc_vars_int(&v, "offerd_tasks_known", (int64_t)offerd_tasks_count());
+	ipc_vars_int(&v, "offerd_store_event_gaps", (int64_t)offerd.event_gaps);
 	ipc_vars_int(&v, "reconciliation_explicit_runs",
 	    (int64_t)offerd.explicit_reconciles);
 	ipc_vars_int(&v, "reconciliation_implicit_runs",
@@ -392,6 +400,34 @@ on_lifecycle(const Envelope *env)
 		follow();
 }
 
+/*
+ * Whether store events were lost before this one: the publisher drops
+ * what a busy subscriber has no room for. Read from the packed event, so
+ * a follower, which does not decode events, still follows the count.
+ */
+static int
+events_missed(const Envelope *env)
+{
+	uint64_t seq, publisher;
+	int missed;
+
+	if (!env->has_body || proto_wire_varint(env->body.data, env->body.len,
+	    STORE_APPLIED_SEQ, &seq) != 1 ||
+	    proto_wire_varint(env->body.data, env->body.len,
+	    STORE_APPLIED_PUBLISHER, &publisher) != 1)
+		return 0;	/* not numbered: nothing to compare */
+	missed = offerd.event_seq != 0 && (publisher != offerd.event_publisher ||
+	    seq != offerd.event_seq + 1);
+	if (missed)
+		log_warnx("store events %llu to %llu were lost on the way; "
+		    "reading the tasks and hosts from the store again",
+		    (unsigned long long)offerd.event_seq + 1,
+		    (unsigned long long)seq - 1);
+	offerd.event_publisher = publisher;
+	offerd.event_seq = seq;
+	return missed;
+}
+
 static void
 on_event(const Envelope *env, void *arg)
 {
@@ -401,6 +437,12 @@ on_event(const Envelope *env, void *arg)
 	if (env->type == MSG_TYPE__LIFECYCLE_EVENT) {
 		on_lifecycle(env);
 		return;
+	}
+	if (events_missed(env) && offerd.leading) {
+		offerd.event_gaps++;
+		offerd_groups_clear();
+		offerd_tasks_load();
+		offerd_hosts_load();
 	}
 	if (!offerd.leading)
 		return;

@@ -24,6 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/flags.h"
 #include "common/log.h"
@@ -95,6 +98,8 @@ static struct {
 	uint64_t		 entries_read, bytes_read, bad_entries;
 	uint64_t		 transactions_applied, transactions_refused;
 	uint64_t		 largest_batch;
+	uint64_t		 publisher;	/* random, per process */
+	uint64_t		 events_published;	/* the last seq */
 } rs;
 
 static void	flush(void);
@@ -185,6 +190,19 @@ struct event_part {
 	int		 failed;
 };
 
+/* Publishes one store event, numbered; -1 with errno. */
+static int
+publish_event(StoreApplied *ev)
+{
+	ev->has_seq = ev->has_publisher = 1;
+	ev->seq = rs.events_published + 1;
+	ev->publisher = rs.publisher;
+	if (ipc_publish(rs.events, MSG_TYPE__STORE_APPLIED, &ev->base) == -1)
+		return -1;
+	rs.events_published++;
+	return 0;
+}
+
 static void
 part_flush(struct event_part *p)
 {
@@ -198,7 +216,7 @@ part_flush(struct event_part *p)
 	ev.position = p->pos;
 	ev.n_transactions = 1;
 	ev.transactions = txs;
-	if (ipc_publish(rs.events, MSG_TYPE__STORE_APPLIED, &ev.base) == -1)
+	if (publish_event(&ev) == -1)
 		p->failed = 1;
 	p->nops = p->bytes = 0;
 }
@@ -301,8 +319,7 @@ publish_applied(uint64_t pos, Transaction **txs, size_t n,
 			applied[ev.n_transactions++] = txs[i];
 	ev.position = pos;
 	ev.transactions = applied;
-	rc = ipc_publish(rs.events, MSG_TYPE__STORE_APPLIED, &ev.base) == 0 ?
-	    0 : errno;
+	rc = publish_event(&ev) == 0 ? 0 : errno;
 	free(applied);
 	if (rc == 0)
 		return;
@@ -911,6 +928,9 @@ replica_store_open(struct event_base *base, struct ipc_pub *events,
 {
 	TAILQ_INIT(&rs.queue);
 	rs.events = events;
+	if (getrandom(&rs.publisher, sizeof(rs.publisher), 0) !=
+	    (ssize_t)sizeof(rs.publisher))
+		rs.publisher = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
 	rs.log = replica_log_storage();
 	if (open_env(err, errlen) == -1 ||
 	    (rs.store = store_open(store_env_lmdb(rs.env), err,
@@ -965,6 +985,8 @@ replica_store_vars(struct ipc_vars *v)
 	ipc_vars_int(v, "store_transactions_refused",
 	    (int64_t)rs.transactions_refused);
 	ipc_vars_int(v, "store_largest_batch", (int64_t)rs.largest_batch);
+	ipc_vars_int(v, "store_events_published",
+	    (int64_t)rs.events_published);
 	ipc_vars_int(v, "store_tasks", (int64_t)store_count(rs.store,
 	    STORE_TASKS));
 }

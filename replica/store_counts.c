@@ -12,64 +12,25 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/proto_wire.h"
 #include "replica/store_internal.h"
 
 #define STATUS_FIELD	2	/* ScheduledTask.status */
 
-/* A varint at *p (before end); -1 when truncated or too long. */
-static int
-read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	*v = 0;
-	for (int shift = 0; shift < 64 && *p < end; shift += 7) {
-		uint8_t b = *(*p)++;
-
-		*v |= (uint64_t)(b & 0x7f) << shift;
-		if ((b & 0x80) == 0)
-			return 0;
-	}
-	return -1;
-}
-
 int
 store_task_status(const void *data, size_t len)
 {
-	const uint8_t *p = data, *end = p + len;
 	const ScheduledTask init = SCHEDULED_TASK__INIT;
-	int status = (int)init.status;	/* absent: the field's default */
-	uint64_t key, v;
+	uint64_t v;
 
-	while (p < end) {
-		if (read_varint(&p, end, &key) == -1)
-			return -1;
-		switch (key & 7) {
-		case 0:		/* varint */
-			if (read_varint(&p, end, &v) == -1)
-				return -1;
-			if (key >> 3 == STATUS_FIELD)
-				status = (int)v;	/* the last one wins */
-			break;
-		case 1:		/* 64-bit */
-			if ((size_t)(end - p) < 8)
-				return -1;
-			p += 8;
-			break;
-		case 2:		/* length-delimited */
-			if (read_varint(&p, end, &v) == -1 ||
-			    v > (uint64_t)(end - p))
-				return -1;
-			p += v;
-			break;
-		case 5:		/* 32-bit */
-			if ((size_t)(end - p) < 4)
-				return -1;
-			p += 4;
-			break;
-		default:
-			return -1;
-		}
+	switch (proto_wire_varint(data, len, STATUS_FIELD, &v)) {
+	case 1:
+		return (int)v;
+	case 0:
+		return (int)init.status;	/* absent: the field's default */
+	default:
+		return -1;
 	}
-	return status;
 }
 
 void
