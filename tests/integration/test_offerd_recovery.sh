@@ -84,11 +84,16 @@ status() { aurora job status "local/www-data/prod/$1" 2>&1; }
 count() { status "$1" | grep -c "status: $2 "; }
 LC=$(pgrep -f -- "aurora-local-cluster.*--work_dir=$TMP/local-cluster" | head -n 1)
 REPLICA=$(worker_pid replica)
+disconnects() { grep -c "disconnected from the Mesos master" "$TMP/logs/offerd.log"; }
+more_disconnects() { [ "$(disconnects)" -gt "$BEFORE" ]; }
+BEFORE=$(disconnects)
 create launch
 kill -STOP "$REPLICA"
 sleep 3
 kill -KILL "$LC"
-sleep 1
+# offerd has dropped the master's offers before replica answers.
+wait_for 30 more_disconnects ||
+    fail "offerd did not notice the master's death: $(tail -3 "$TMP/logs/offerd.log")"
 kill -CONT "$REPLICA"
 if wait_for 30 var_at_least assigner_launch_failures 1; then
 	ok "the launch failed (assigner_launch_failures $(var assigner_launch_failures))"
