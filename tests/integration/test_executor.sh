@@ -24,7 +24,6 @@ job() {
           "resources": {"cpu": 0.1, "ram": 16777216, "disk": 16777216}}}
 JSON
 }
-status() { aurora job status "local/www-data/prod/$1" 2>&1; }
 running() { status "$1" | grep -q "status: RUNNING "; }
 registered() { [ "$(var framework_registered)" = 1 ]; }
 state() { curl -s --max-time 5 "http://127.0.0.1:$LC_PORT/state.json"; }

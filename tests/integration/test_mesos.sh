@@ -20,9 +20,6 @@ job() {
           "resources": {"cpu": 0.1, "ram": 16777216, "disk": 16777216}}}
 JSON
 }
-status() { aurora job status "local/www-data/prod/$1" 2>&1; }
-# count JOB STATUS: how many of the job's tasks are in that state.
-count() { status "$1" | grep -c "status: $2 "; }
 has() { [ "$(count "$1" "$2")" -ge "${3:-1}" ]; }
 # sandbox_of JOB: the sandbox of the job's newest task (by its id).
 sandbox_of() {

@@ -80,8 +80,6 @@ fi
 
 # A failed launch: placed after -first_schedule_delay while replica is
 # stopped, so the assignment waits; the master dies meanwhile.
-status() { aurora job status "local/www-data/prod/$1" 2>&1; }
-count() { status "$1" | grep -c "status: $2 "; }
 LC=$(pgrep -f -- "aurora-local-cluster.*--work_dir=$TMP/local-cluster" | head -n 1)
 REPLICA=$(worker_pid replica)
 disconnects() { grep -c "disconnected from the Mesos master" "$TMP/logs/offerd.log"; }

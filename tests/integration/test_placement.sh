@@ -22,8 +22,6 @@ JSON
 	aurora job create "local/www-data/prod/$1" "$TMP/$1.json" >"$TMP/$1.out" 2>&1 ||
 	    fail "create $1: $(cat "$TMP/$1.out")"
 }
-status() { aurora job status "local/www-data/prod/$1" 2>&1; }
-count() { status "$1" | grep -c "status: $2 "; }
 # hosts JOB: the hosts of its RUNNING tasks, one per line, sorted.
 hosts() { status "$1" | sed -n 's/.*status: RUNNING on \(.*\)$/\1/p' | sort; }
 # reason JOB: getPendingReason's reasons for the job's PENDING tasks.
