@@ -348,16 +348,16 @@ api_job_query(struct job_query *jq, const JobKey *job,
 void
 api_task_store_vars(struct store *s, struct ipc_vars *v)
 {
-	int64_t counts[32];
+	int64_t counts[STORE_STATUS_SLOTS];
 	char name[64], err[256];
 
-	if (s == NULL || store_task_counts(s, counts, 32, err,
+	if (s == NULL || store_task_counts(s, counts, STORE_STATUS_SLOTS, err,
 	    sizeof(err)) == -1)
 		return;
 	for (size_t i = 0; i < task_nstatuses; i++) {
 		snprintf(name, sizeof(name), "task_store_%s",
 		    task_status_name(task_statuses[i]));
-		ipc_vars_int(v, name, task_statuses[i] < 32 ?
+		ipc_vars_int(v, name, task_statuses[i] < STORE_STATUS_SLOTS ?
 		    counts[task_statuses[i]] : 0);
 	}
 }

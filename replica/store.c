@@ -297,6 +297,16 @@ del(struct apply_ctx *c, MDB_dbi dbi, const char *key)
 	return 0;
 }
 
+/* A stored record that does not parse: the store, not the op, is at
+ * fault. Returns -1. */
+static int
+corrupt(struct apply_ctx *c, const char *key)
+{
+	c->broken = 1;
+	snprintf(c->err, c->errlen, "%s: stored record is corrupt", key);
+	return -1;
+}
+
 /* Reads and unpacks a record; NULL when absent (*rc 0) or on error. */
 static ProtobufCMessage *
 get(struct apply_ctx *c, MDB_dbi dbi, const char *key,
@@ -314,12 +324,8 @@ get(struct apply_ctx *c, MDB_dbi dbi, const char *key,
 		return NULL;
 	}
 	if ((m = protobuf_c_message_unpack(d, NULL, v.mv_size,
-	    v.mv_data)) == NULL) {
-		*rc = -1;
-		c->broken = 1;
-		snprintf(c->err, c->errlen, "%s: stored record is corrupt",
-		    key);
-	}
+	    v.mv_data)) == NULL)
+		*rc = corrupt(c, key);
 	return m;
 }
 
@@ -339,11 +345,8 @@ count_task_change(struct apply_ctx *c, const char *id, int status)
 		old = store_task_status(v.mv_data, v.mv_size);
 	else if (rc != MDB_NOTFOUND)
 		return apply_lmdb_error(c, id, rc);
-	if (rc == 0 && old == -1) {
-		c->broken = 1;
-		snprintf(c->err, c->errlen, "%s: stored record is corrupt", id);
-		return -1;
-	}
+	if (rc == 0 && old == -1)
+		return corrupt(c, id);
 	if (rc == 0 || status != -1)
 		store_counts_move(&c->delta, old, status);
 	return 0;

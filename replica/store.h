@@ -84,6 +84,8 @@ typedef int (*store_record_fn)(void *arg, const char *key, size_t keylen,
 int	 store_scan(struct store *, enum store_table, const char *prefix,
 	    const char *after, size_t limit, store_record_fn, void *arg,
 	    int *more, char *err, size_t errlen);
+/* Every ScheduleStatus value is below this. */
+#define STORE_STATUS_SLOTS	32
 /*
  * How many stored tasks are in each state: counts[v] for ScheduleStatus
  * value v, for v < n. Kept up to date by every apply; -1 with err.

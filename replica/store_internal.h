@@ -14,8 +14,7 @@
 #include "ipc/api.pb-c.h"
 #include "replica/store.h"
 
-/* Stored tasks per ScheduleStatus value (all below 32). */
-#define STORE_STATUS_SLOTS	32
+/* Stored tasks per ScheduleStatus value. */
 struct task_counts {
 	int64_t		 n[STORE_STATUS_SLOTS];
 };

@@ -232,7 +232,7 @@ main(void)
 	char err[512], cmd[128], late[] = "task-late", slave[] = "agent-2";
 	char *want, *got, *before;
 	uint64_t at;
-	int64_t counts_b[32], counts_ref[32];
+	int64_t counts_b[STORE_STATUS_SLOTS], counts_ref[STORE_STATUS_SLOTS];
 	LogEntry *e;
 	Snapshot *s;
 	int rc;
@@ -322,7 +322,8 @@ main(void)
 	}
 
 	/* The whole snapshot: b equals the reference, record for record. */
-	CHECK(store_task_counts(b.store, counts_b, 32, err, sizeof(err)) == 0);
+	CHECK(store_task_counts(b.store, counts_b, STORE_STATUS_SLOTS, err,
+	    sizeof(err)) == 0);
 	CHECK((r = store_restore_begin(b.store, &id, err,
 	    sizeof(err))) != NULL);
 	CHECK(feed(r, &p, 0, err, sizeof(err)) == 1);
@@ -334,8 +335,9 @@ main(void)
 	CHECK_STR(got, want);
 	free(got);
 	/* Its tasks per state (/vars) are the reference's, not the old ones. */
-	CHECK(store_task_counts(b.store, counts_b, 32, err, sizeof(err)) == 0);
-	CHECK(store_task_counts(ref.store, counts_ref, 32, err,
+	CHECK(store_task_counts(b.store, counts_b, STORE_STATUS_SLOTS, err,
+	    sizeof(err)) == 0);
+	CHECK(store_task_counts(ref.store, counts_ref, STORE_STATUS_SLOTS, err,
 	    sizeof(err)) == 0);
 	CHECK(memcmp(counts_b, counts_ref, sizeof(counts_b)) == 0);
 	CHECK(counts_b[SCHEDULE_STATUS__PENDING] == TASKS);
